@@ -1,0 +1,117 @@
+"""The public API: `Checker.load().check(texts)` fuses the model's verdict with the explaining rule layer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from model.engine import Engine, Prediction
+from model.findings import CheckResult, Finding
+from model.rules import DenyItem, Rules
+
+SHIPPED_ARTIFACT = Path(__file__).parent / "artifact"
+
+
+def _overlaps(a: Finding, b: Finding) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def _allowed_ranges(text: str, allow: Iterable[str]) -> list[tuple[int, int]]:
+    ranges = []
+    for term in allow:
+        start = text.find(term)
+        while term and start >= 0:
+            ranges.append((start, start + len(term)))
+            start = text.find(term, start + 1)
+    return ranges
+
+
+def fuse(
+    text: str,
+    prediction: Prediction,
+    rule_findings: list[Finding],
+    policy: str,
+    thresholds: dict[str, float],
+    allow: Iterable[str] = (),
+) -> CheckResult:
+    """Combine model and rule findings under `policy`.
+
+    model: the model's labels and spans only. rules: the rule layer only. union: either source flags.
+    gated: the model decides; rule findings explain it, and only `block` rules or customer deny terms
+    flag on their own (they are unambiguous in any context).
+    """
+    allowed = _allowed_ranges(text, allow)
+    model_spans = [s for s in prediction.spans if not any(a <= s.start and s.end <= b for a, b in allowed)]
+    model_labels = {lab for lab, p in prediction.scores.items() if p >= thresholds[lab]}
+    if policy == "model":
+        rule_findings = []
+    elif policy == "rules":
+        model_spans, model_labels = [], set()
+    elif policy == "gated":
+        rule_findings = [
+            f
+            for f in rule_findings
+            if f.label in model_labels or f.severity == "block" or (f.rule_id or "").startswith("custom-")
+        ]
+    spans = list(rule_findings)
+    spans += [m for m in model_spans if not any(_overlaps(m, r) for r in rule_findings)]
+    spans.sort(key=lambda f: (f.start, f.end))
+    labels = [lab for lab in thresholds if lab in model_labels or any(f.label == lab for f in rule_findings)]
+    return CheckResult(labels=labels, scores=prediction.scores, spans=spans)
+
+
+class Checker:
+    """Scores advertising copy: labels, per-label scores and explained spans for each text."""
+
+    def __init__(self, engine: Engine, rules: Rules) -> None:
+        self.engine = engine
+        self.rules = rules
+        self.config = engine.config
+
+    @classmethod
+    def load(
+        cls, model_dir: str | Path | None = None, lists_path: str | Path | None = None, threads: int = 0
+    ) -> Checker:
+        """Load an artifact folder (default: the shipped model) and the rule layer."""
+        engine = Engine(model_dir or SHIPPED_ARTIFACT, threads=threads)
+        return cls(engine, Rules.load(lists_path=lists_path))
+
+    @property
+    def version(self) -> str:
+        return self.config.version
+
+    def info(self) -> dict:
+        return {
+            "version": self.config.version,
+            "labels": list(self.config.labels),
+            "thresholds": self.config.thresholds,
+            "fusion": self.config.fusion,
+            "base_model": self.config.base_model,
+            "data_hash": self.config.data_hash,
+            "quantized": self.config.quantized,
+            "max_length": self.config.max_length,
+            "stride": self.config.stride,
+            "metrics": self.config.metrics,
+        }
+
+    def explain(
+        self,
+        text: str,
+        prediction: Prediction,
+        industry: str | None = None,
+        allow: Sequence[str] = (),
+        deny: Sequence[DenyItem] = (),
+    ) -> CheckResult:
+        """Fuse one model prediction with the rule layer; the service calls this after micro-batching."""
+        findings = self.rules.scan(text, industry=industry, allow=allow, deny=deny)
+        return fuse(text, prediction, findings, self.config.fusion, self.config.thresholds, allow)
+
+    def check(
+        self,
+        texts: Sequence[str],
+        industry: str | None = None,
+        allow: Sequence[str] = (),
+        deny: Sequence[DenyItem] = (),
+    ) -> list[CheckResult]:
+        predictions = self.engine.predict(list(texts))
+        return [self.explain(t, p, industry, allow, deny) for t, p in zip(texts, predictions, strict=True)]
