@@ -14,7 +14,10 @@ from model.labels import LABELS, MARKUP_CODES
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 AUTHORED_DIR = DATA_DIR / "authored"
 CORPUS_DIR = DATA_DIR / "corpus"
+CHALLENGE_DIR = DATA_DIR / "challenge"
 SPLITS = ("train", "dev", "test")
+# Hard cases written by a different author, never trained on: a second, harder test set.
+CHALLENGE = "challenge"
 
 CHANNELS = (
     "product_title",
@@ -124,8 +127,9 @@ def write_jsonl(path: Path, examples: Iterable[Example]) -> None:
             handle.write(example.to_json() + "\n")
 
 
-def load_splits(directory: Path = CORPUS_DIR) -> dict[str, list[Example]]:
-    return {split: list(read_jsonl(directory / f"{split}.jsonl")) for split in SPLITS}
+def load_splits(directory: Path = CORPUS_DIR, with_challenge: bool = False) -> dict[str, list[Example]]:
+    names = SPLITS + ((CHALLENGE,) if with_challenge and (directory / f"{CHALLENGE}.jsonl").exists() else ())
+    return {split: list(read_jsonl(directory / f"{split}.jsonl")) for split in names}
 
 
 def data_hash(directory: Path = CORPUS_DIR) -> str:

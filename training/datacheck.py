@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+from model.industries import INDUSTRIES
 from model.labels import LABELS
-from training.corpus import CHANNELS, CORPUS_DIR, INDUSTRIES, KINDS, SPLITS, Example, load_splits
+from training.corpus import CHALLENGE, CHANNELS, CORPUS_DIR, KINDS, Example, load_splits
 from training.neardup import near_duplicate_pairs
 
 LENGTH_BUCKETS = ((0, 20), (20, 50), (50, 100), (100, 300), (300, 512), (512, 1000), (1000, 100_000))
@@ -42,7 +43,7 @@ def _example_errors(example: Example) -> list[str]:
 def validate(directory: Path = CORPUS_DIR) -> list[str]:
     """Every problem found, as readable lines; an empty list means the corpus is valid."""
     try:
-        splits = load_splits(directory)
+        splits = load_splits(directory, with_challenge=True)
     except (OSError, ValueError, TypeError, KeyError) as exc:
         return [f"cannot read corpus: {exc}"]
     problems = []
@@ -75,7 +76,8 @@ def _bucket(length: int) -> str:
 
 def stats(directory: Path = CORPUS_DIR) -> dict:
     """Counts per split, label, industry, channel, kind and length bucket; hand-authored counted apart."""
-    splits = load_splits(directory)
+    splits = load_splits(directory, with_challenge=True)
+    challenge = splits.pop(CHALLENGE, [])
     everything = [e for examples in splits.values() for e in examples]
     authored = [e for e in everything if e.hand_authored]
 
@@ -97,8 +99,9 @@ def stats(directory: Path = CORPUS_DIR) -> dict:
         "hand_authored": len(authored),
         "total": len(everything),
         "splits": {split: len(examples) for split, examples in splits.items()},
-        "hand_authored_by_split": {s: sum(e.hand_authored for e in splits[s]) for s in SPLITS},
+        "hand_authored_by_split": {s: sum(e.hand_authored for e in rows) for s, rows in splits.items()},
         "all": counts(everything),
         "hand_authored_only": counts(authored),
         **{split: counts(examples) for split, examples in splits.items()},
+        CHALLENGE: counts(challenge),
     }
