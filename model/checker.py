@@ -37,8 +37,9 @@ def fuse(
     """Combine model and rule findings under `policy`.
 
     model: the model's labels and spans only. rules: the rule layer only. union: either source flags.
-    gated: the model decides; rule findings explain it, and only `block` rules or customer deny terms
-    flag on their own (they are unambiguous in any context).
+    gated: the model decides, but `block` rules flag on their own too. explain: the model decides; rule
+    findings only explain the labels it predicts. Customer deny terms flag under every policy but `model`:
+    the customer asked for them.
     """
     allowed = _allowed_ranges(text, allow)
     model_spans = [s for s in prediction.spans if not any(a <= s.start and s.end <= b for a, b in allowed)]
@@ -47,11 +48,13 @@ def fuse(
         rule_findings = []
     elif policy == "rules":
         model_spans, model_labels = [], set()
-    elif policy == "gated":
+    elif policy in ("gated", "explain"):
         rule_findings = [
             f
             for f in rule_findings
-            if f.label in model_labels or f.severity == "block" or (f.rule_id or "").startswith("custom-")
+            if f.label in model_labels
+            or (f.rule_id or "").startswith("custom-")
+            or (policy == "gated" and f.severity == "block")
         ]
     spans = list(rule_findings)
     spans += [m for m in model_spans if not any(_overlaps(m, r) for r in rule_findings)]

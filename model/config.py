@@ -12,7 +12,7 @@ CONFIG_FILE = "config.json"
 ONNX_FILE = "model.onnx"
 TOKENIZER_FILE = "tokenizer.json"
 # How model and rule findings combine; `adlint evaluate` compares them and the artifact records the choice.
-FUSION_POLICIES = ("model", "rules", "union", "gated")
+FUSION_POLICIES = ("model", "rules", "union", "gated", "explain")
 
 
 @dataclass
@@ -28,7 +28,7 @@ class ModelConfig:
     base_model: str = ""
     data_hash: str = ""
     quantized: bool = False
-    fusion: str = "gated"
+    fusion: str = "explain"
     metrics: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:

@@ -15,8 +15,11 @@ from tokenizers import Tokenizer
 from model.config import ONNX_FILE, TOKENIZER_FILE, ModelConfig
 from model.findings import Finding
 from model.labels import DEFAULT_BASIS, DEFAULT_SUGGESTION
-from model.normalize import normalize
+from model.normalize import Normalized, normalize
 from model.windows import token_windows
+
+MAX_GAP = 2
+LONE_TOKEN_MIN = 0.9
 
 
 @dataclass
@@ -25,6 +28,17 @@ class Prediction:
 
     scores: dict[str, float]
     spans: list[Finding]
+
+
+@dataclass
+class Scored:
+    """Raw model output for one text: label probabilities and per-token probabilities over its tokens."""
+
+    text: str
+    normalized: Normalized
+    offsets: list[tuple[int, int]]
+    sequence: np.ndarray
+    tokens: np.ndarray
 
 
 @dataclass
@@ -73,6 +87,10 @@ class Engine:
         return seq_logits, tok_logits
 
     def predict(self, texts: list[str]) -> list[Prediction]:
+        return [self.decode(scored) for scored in self.score(texts)]
+
+    def score(self, texts: list[str]) -> list[Scored]:
+        """Normalize, tokenize, window, run; a text's probabilities are the maximum over its windows."""
         normalized = [normalize(t) for t in texts]
         encodings = self.tokenizer.encode_batch([n.text for n in normalized], add_special_tokens=False)
         rows = [
@@ -102,17 +120,19 @@ class Engine:
                 window_probs = sigmoid(tok_logits[j, 1 : n + 1])
                 tok_probs[i][row.start : row.end] = np.maximum(tok_probs[i][row.start : row.end], window_probs)
         return [
-            self._prediction(texts[i], normalized[i], encodings[i].offsets, seq_probs[i], tok_probs[i])
-            for i in range(len(texts))
+            Scored(texts[i], normalized[i], encodings[i].offsets, seq_probs[i], tok_probs[i]) for i in range(len(texts))
         ]
 
-    def _prediction(self, text, normalized, offsets, seq: np.ndarray, tok: np.ndarray) -> Prediction:
-        scores = {lab: round(float(seq[k]), 4) for k, lab in enumerate(self.config.labels)}
+    def decode(self, scored: Scored, span_threshold: float | None = None) -> Prediction:
+        """Labels over their thresholds, and for each the character spans of its token runs."""
+        text, normalized, offsets, tok = scored.text, scored.normalized, scored.offsets, scored.tokens
+        threshold = self.config.span_threshold if span_threshold is None else span_threshold
+        scores = {lab: round(float(scored.sequence[k]), 4) for k, lab in enumerate(self.config.labels)}
         spans: list[Finding] = []
         for k, lab in enumerate(self.config.labels):
             if scores[lab] < self.config.thresholds[lab] or len(tok) == 0:
                 continue
-            for first, last in self._token_runs(tok[:, k]):
+            for first, last in self._token_runs(tok[:, k], threshold):
                 start, end = normalized.to_original(offsets[first][0], offsets[last][1])
                 if start < end:
                     spans.append(
@@ -130,15 +150,21 @@ class Engine:
         spans.sort(key=lambda f: (f.start, f.end))
         return Prediction(scores=scores, spans=spans)
 
-    def _token_runs(self, probs: np.ndarray) -> list[tuple[int, int]]:
-        """Maximal runs of tokens over the span threshold; if none, the run around the most likely token."""
-        above = probs >= self.config.span_threshold
-        if not above.any():
-            peak = int(probs.argmax())
-            above = probs >= probs[peak] * 0.5
-            runs = self._runs(above)
-            return [r for r in runs if r[0] <= peak <= r[1]]
-        return self._runs(above)
+    def _token_runs(self, probs: np.ndarray, threshold: float) -> list[tuple[int, int]]:
+        """Runs of tokens over the span threshold, bridged across gaps of up to MAX_GAP tokens (a violation
+        the model half-recognises in the middle stays one span); a lone token counts only when the model is
+        sure of it. If nothing qualifies, the run around the most likely token locates the label."""
+        runs: list[tuple[int, int]] = []
+        for first, last in self._runs(probs >= threshold):
+            if runs and first - runs[-1][1] - 1 <= MAX_GAP:
+                runs[-1] = (runs[-1][0], last)
+            else:
+                runs.append((first, last))
+        kept = [(a, b) for a, b in runs if b > a or probs[a] >= LONE_TOKEN_MIN]
+        if kept:
+            return kept
+        peak = int(probs.argmax())
+        return [r for r in self._runs(probs >= probs[peak] * 0.5) if r[0] <= peak <= r[1]]
 
     @staticmethod
     def _runs(mask: np.ndarray) -> list[tuple[int, int]]:

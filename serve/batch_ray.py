@@ -56,13 +56,20 @@ def _parse_line(line: str) -> InputRow:
         return InputRow(-1, None, f"undecodable line: {str(exc)[:120]}")
 
 
+def _default_actors() -> int:
+    """One actor per CPU of the cluster, less one that the read tasks keep (else they starve)."""
+    import ray
+
+    return max(1, int(ray.cluster_resources().get("CPU", 1)) - 1)
+
+
 def run_ray_batch(
     model_dir: str | None,
     source: Path,
     output: Path,
     options: BatchOptions,
     address: str | None = None,
-    actors: int = 2,
+    actors: int = 0,
 ) -> Summary:
     import ray
 
@@ -78,7 +85,7 @@ def run_ray_batch(
         _Scorer,
         fn_constructor_args=(str(model_dir) if model_dir else None, options, in_fmt == "jsonl"),
         batch_size=RAY_BATCH_ROWS,
-        compute=ray.data.ActorPoolStrategy(size=actors),
+        compute=ray.data.ActorPoolStrategy(size=actors or _default_actors()),
         batch_format="numpy",
     )
     journal = journal_path(output)

@@ -20,7 +20,7 @@ class TrainConfig:
     data: list[str] = field(default_factory=list)
     include_corpus: bool = True
     output_dir: str = "runs/latest"
-    epochs: int = 3
+    epochs: int = 5
     batch_size: int = 16
     learning_rate: float = 1e-4
     head_learning_rate: float = 1e-3

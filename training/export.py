@@ -16,14 +16,15 @@ import torch
 
 from model.config import CONFIG_FILE, ONNX_FILE, TOKENIZER_FILE
 from model.engine import Engine
-from training.corpus import CORPUS_DIR, read_jsonl
-from training.metrics import label_metrics
+from training.corpus import CORPUS_DIR, Example, read_jsonl
+from training.metrics import label_metrics, span_overlap_f1
 from training.train import load_checkpoint, targets
 
 OPSET = 17
 PARITY_ATOL = 1e-4
 MIN_AGREEMENT = 0.99
 MAX_F1_DROP = 0.01
+SPAN_THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
 
 
 def _export_onnx(model: torch.nn.Module, path: Path) -> None:
@@ -109,6 +110,19 @@ def _dev_labels(engine: Engine, texts: list[str]) -> np.ndarray:
     return np.array([[p.scores[lab] >= engine.config.thresholds[lab] for lab in labels] for p in predictions])
 
 
+def calibrate_span_threshold(engine: Engine, dev: list[Example]) -> float:
+    """The token threshold that maximises dev span-overlap F1 (scored once, decoded per candidate)."""
+    scored = engine.score([e.text for e in dev])
+    gold = [list(e.spans) for e in dev]
+    best, best_f1 = engine.config.span_threshold, -1.0
+    for threshold in SPAN_THRESHOLDS:
+        predicted = [[(f.start, f.end, f.label) for f in engine.decode(s, threshold).spans] for s in scored]
+        f1 = span_overlap_f1(gold, predicted)["f1"]
+        if f1 > best_f1:
+            best, best_f1 = threshold, f1
+    return best
+
+
 def export(
     run: str | Path, output: str | Path, dev_path: Path = CORPUS_DIR / "dev.jsonl", quantize: bool = True
 ) -> dict:
@@ -146,6 +160,14 @@ def export(
         if output.exists():
             shutil.rmtree(output)
         _artifact(output, chosen, checkpoint, quantized=chosen.name == "int8.onnx")
+    if dev:
+        report["span_threshold"] = calibrate_span_threshold(Engine(output), dev)
+        config_path = output / CONFIG_FILE
+        config_data = json.loads(config_path.read_text(encoding="utf-8"))
+        config_path.write_text(
+            json.dumps(config_data | {"span_threshold": report["span_threshold"]}, ensure_ascii=False, indent=2),
+            encoding="utf-8",
+        )
     report["model_bytes"] = (output / ONNX_FILE).stat().st_size
     (output / "export_report.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
     return report
