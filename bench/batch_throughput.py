@@ -55,8 +55,11 @@ def timed(fn, texts: list[str]) -> dict:
     fn(texts)
     seconds = time.perf_counter() - start
     chars = sum(map(len, texts))
-    return {"seconds": round(seconds, 2), "texts_per_s": round(len(texts) / seconds, 1),
-            "chars_per_s": round(chars / seconds)}
+    return {
+        "seconds": round(seconds, 2),
+        "texts_per_s": round(len(texts) / seconds, 1),
+        "chars_per_s": round(chars / seconds),
+    }
 
 
 def raw_session(engine: Engine, texts: list[str]):
@@ -91,8 +94,12 @@ def main() -> None:
     export(args.run, int8_dir, quantize=True)
     model, _ = load_checkpoint(args.run)
     tokenizer = transformers.PreTrainedTokenizerFast(
-        tokenizer_file=str(args.run / "checkpoint" / "tokenizer.json"), unk_token="[UNK]", pad_token="[PAD]",
-        cls_token="[CLS]", sep_token="[SEP]", mask_token="[MASK]",
+        tokenizer_file=str(args.run / "checkpoint" / "tokenizer.json"),
+        unk_token="[UNK]",
+        pad_token="[PAD]",
+        cls_token="[CLS]",
+        sep_token="[SEP]",
+        mask_token="[MASK]",
     )
     pipe = AdlintPipeline(model=model, tokenizer=tokenizer, device=-1)
     int8 = Engine(int8_dir)
@@ -107,9 +114,14 @@ def main() -> None:
     raw = results["onnxruntime int8 raw session, pre-tokenized"]["texts_per_s"]
     report = {
         "machine": f"{platform.processor() or platform.machine()}, {torch.get_num_threads()} threads",
-        "versions": {"onnxruntime": onnxruntime.__version__, "torch": torch.__version__,
-                     "transformers": transformers.__version__},
-        "date": time.strftime("%Y-%m-%d"), "texts": len(texts), "mean_chars": round(np.mean([len(t) for t in texts]), 1),
+        "versions": {
+            "onnxruntime": onnxruntime.__version__,
+            "torch": torch.__version__,
+            "transformers": transformers.__version__,
+        },
+        "date": time.strftime("%Y-%m-%d"),
+        "texts": len(texts),
+        "mean_chars": round(np.mean([len(t) for t in texts]), 1),
         "results": results,
         "int8_vs_pipeline": round(results["onnxruntime int8 (adlint engine)"]["texts_per_s"] / base, 2),
         "raw_vs_int8_engine": round(raw / results["onnxruntime int8 (adlint engine)"]["texts_per_s"], 2),
@@ -118,8 +130,10 @@ def main() -> None:
     print("| stack | texts/s | chars/s | seconds |\n|---|---|---|---|")
     for name, r in results.items():
         print(f"| {name} | {r['texts_per_s']} | {r['chars_per_s']} | {r['seconds']} |")
-    print(f"\nint8 engine / transformers pipeline: {report['int8_vs_pipeline']}x; "
-          f"raw session / int8 engine: {report['raw_vs_int8_engine']}x")
+    print(
+        f"\nint8 engine / transformers pipeline: {report['int8_vs_pipeline']}x; "
+        f"raw session / int8 engine: {report['raw_vs_int8_engine']}x"
+    )
 
 
 if __name__ == "__main__":

@@ -25,8 +25,9 @@ def checker(tiny_artifact):
 
 
 def _write_jsonl(path, rows):
-    path.write_bytes(b"".join(r if isinstance(r, bytes) else (json.dumps(r, ensure_ascii=False) + "\n").encode()
-                              for r in rows))
+    path.write_bytes(
+        b"".join(r if isinstance(r, bytes) else (json.dumps(r, ensure_ascii=False) + "\n").encode() for r in rows)
+    )
 
 
 def _read_jsonl(path):
@@ -35,15 +36,18 @@ def _read_jsonl(path):
 
 def test_every_input_row_gets_exactly_one_output_row(checker, tmp_path):
     source = tmp_path / "in.jsonl"
-    _write_jsonl(source, [
-        {"id": "a", "text": "全网最低价，国家级品质", "account": "shop1"},
-        {"id": "b", "text": 42},
-        {"id": "c"},
-        b"{not json\n",
-        b"\xff\xfe broken bytes\n",
-        {"id": "f", "text": "x" * 50},
-        {"text": "没有 id 的一行"},
-    ])
+    _write_jsonl(
+        source,
+        [
+            {"id": "a", "text": "全网最低价，国家级品质", "account": "shop1"},
+            {"id": "b", "text": 42},
+            {"id": "c"},
+            b"{not json\n",
+            b"\xff\xfe broken bytes\n",
+            {"id": "f", "text": "x" * 50},
+            {"text": "没有 id 的一行"},
+        ],
+    )
     output = tmp_path / "out.jsonl"
     summary = run_batch(checker, source, output, BatchOptions(max_chars=40, quiet=True, workers=2))
     rows = _read_jsonl(output)
@@ -53,7 +57,11 @@ def test_every_input_row_gets_exactly_one_output_row(checker, tmp_path):
     assert "non-string" in errors["b"] and "missing" in errors["c"]
     assert errors[3].startswith("undecodable") and errors[4].startswith("undecodable")
     assert "max-chars" in errors["f"]
-    assert errors[6] is None and set(rows[6]["scores"]) == {"absolute_term", "exaggerated_claim", "misleading_statement"}
+    assert errors[6] is None and set(rows[6]["scores"]) == {
+        "absolute_term",
+        "exaggerated_claim",
+        "misleading_statement",
+    }
     assert summary.rows == 7 and summary.errors == 5
     assert not journal_path(output).exists()
 
@@ -74,16 +82,29 @@ def test_csv_and_parquet_in_and_out(checker, tmp_path, fmt):
     rows = [r.fields for r in read_rows(output, fmt)]
     assert [str(r["id"]) for r in rows] == ["0", "1", "2"]
     assert all(r["channel"] == "wx" and r["error"] in (None, "") for r in rows)
-    assert all(set(json.loads(r["scores"])) == {"absolute_term", "exaggerated_claim", "misleading_statement"}
-               for r in rows)
+    assert all(
+        set(json.loads(r["scores"])) == {"absolute_term", "exaggerated_claim", "misleading_statement"} for r in rows
+    )
 
 
 def test_a_killed_run_resumes_without_losing_or_duplicating_rows(tiny_artifact, tmp_path):
     source = tmp_path / "archive.jsonl"
     _write_jsonl(source, [{"id": f"post-{i}", "text": f"第{i}条：全网最低价，三天见效。" * 8} for i in range(6000)])
     output = tmp_path / "scored.jsonl"
-    command = [sys.executable, "-m", "serve.cli", "batch", str(source), "--output", str(output),
-               "--model", str(tiny_artifact), "--quiet", "--workers", "1"]
+    command = [
+        sys.executable,
+        "-m",
+        "serve.cli",
+        "batch",
+        str(source),
+        "--output",
+        str(output),
+        "--model",
+        str(tiny_artifact),
+        "--quiet",
+        "--workers",
+        "1",
+    ]
     process = subprocess.Popen(command)
     journal = journal_path(output)
     deadline = time.time() + 120
@@ -112,26 +133,70 @@ def test_rerun_without_resume_refuses_to_clobber_a_journal(checker, tmp_path):
 
 def test_report_breaks_flags_down_by_group(checker, tmp_path):
     source = tmp_path / "in.jsonl"
-    _write_jsonl(source, [{"id": i, "text": t, "account": a} for i, (t, a) in
-                          enumerate([("全网最低价", "店铺甲"), ("最近天气不错", "店铺乙")])])
+    _write_jsonl(
+        source,
+        [
+            {"id": i, "text": t, "account": a}
+            for i, (t, a) in enumerate([("全网最低价", "店铺甲"), ("最近天气不错", "店铺乙")])
+        ],
+    )
     output, report = tmp_path / "out.jsonl", tmp_path / "report.html"
-    subprocess.run([sys.executable, "-m", "serve.cli", "batch", str(source), "--output", str(output),
-                    "--model", str(checker.engine.artifact_dir), "--report", str(report), "--group-by", "account",
-                    "--quiet"], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "serve.cli",
+            "batch",
+            str(source),
+            "--output",
+            str(output),
+            "--model",
+            str(checker.engine.artifact_dir),
+            "--report",
+            str(report),
+            "--group-by",
+            "account",
+            "--quiet",
+        ],
+        check=True,
+        capture_output=True,
+    )
     page = report.read_text(encoding="utf-8")
     assert "店铺甲" in page and "店铺乙" in page and "<svg" in page and "http" not in page.replace("http-equiv", "")
 
 
 def test_ray_engine_writes_the_same_output_as_the_local_engine(tiny_artifact, tmp_path):
     source = tmp_path / "in.jsonl"
-    _write_jsonl(source, [{"id": f"r{i}", "text": t} for i, t in
-                          enumerate(["全网最低价", "最近天气不错", "三天见效", "央视推荐好物", "面料柔软"] * 4)]
-                 + [b"{broken\n"])
+    _write_jsonl(
+        source,
+        [
+            {"id": f"r{i}", "text": t}
+            for i, t in enumerate(["全网最低价", "最近天气不错", "三天见效", "央视推荐好物", "面料柔软"] * 4)
+        ]
+        + [b"{broken\n"],
+    )
     local, distributed = tmp_path / "local.jsonl", tmp_path / "ray.jsonl"
     run_batch(Checker.load(tiny_artifact, threads=1), source, local, BatchOptions(quiet=True))
     env = {**os.environ, "RAY_ENABLE_UV_RUN_RUNTIME_ENV": "0"}
-    done = subprocess.run([sys.executable, "-m", "serve.cli", "batch", str(source), "--output", str(distributed),
-                           "--model", str(tiny_artifact), "--engine", "ray", "--quiet"],
-                          capture_output=True, text=True, timeout=300, env=env)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "serve.cli",
+            "batch",
+            str(source),
+            "--output",
+            str(distributed),
+            "--model",
+            str(tiny_artifact),
+            "--engine",
+            "ray",
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert _read_jsonl(distributed) == _read_jsonl(local)

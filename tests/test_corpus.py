@@ -27,8 +27,13 @@ def test_markup_becomes_exact_offsets():
 def test_evasion_rewrites_keep_spans_on_the_new_words(name):
     import random
 
-    example = Example(id="x", text="这款面霜效果最好，第一品牌", spans=[(6, 8, "absolute_term"), (9, 13, "absolute_term")],
-                      labels=["absolute_term"], source="x")
+    example = Example(
+        id="x",
+        text="这款面霜效果最好，第一品牌",
+        spans=[(6, 8, "absolute_term"), (9, 13, "absolute_term")],
+        labels=["absolute_term"],
+        source="x",
+    )
     variant = rewrite_spans(example, name, random.Random(1))
     assert variant.source == "x" and not variant.hand_authored and variant.augmentation == f"evasion:{name}"
     assert variant.text.startswith("这款面霜效果")
@@ -38,14 +43,17 @@ def test_evasion_rewrites_keep_spans_on_the_new_words(name):
 
 def _examples(n):
     texts = [f"第{i}款：这件外套版型利落，适合通勤{i * 7}次穿搭，颜色{i % 5}号" for i in range(n)]
-    return [Example(id=f"e-{i}", text=t, industry="apparel", channel="banner", kind="clean", source=f"e-{i}")
-            for i, t in enumerate(texts)]
+    return [
+        Example(id=f"e-{i}", text=t, industry="apparel", channel="banner", kind="clean", source=f"e-{i}")
+        for i, t in enumerate(texts)
+    ]
 
 
 def test_near_duplicates_stay_in_one_split():
     examples = _examples(60)
-    twin = Example(id="twin", text=examples[0].text + "！", industry="apparel", channel="banner", kind="clean",
-                   source="twin")
+    twin = Example(
+        id="twin", text=examples[0].text + "！", industry="apparel", channel="banner", kind="clean", source="twin"
+    )
     splits = split_examples([*examples, twin])
     where = {e.id: split for split, rows in splits.items() for e in rows}
     assert where["twin"] == where["e-0"]
@@ -54,8 +62,16 @@ def test_near_duplicates_stay_in_one_split():
 
 def test_long_composites_put_violations_past_512():
     examples = _examples(40) + [
-        Example(id=f"v-{i}", text=f"本店外套全网最低价{i}", spans=[(4, 9, "absolute_term")], labels=["absolute_term"],
-                industry="apparel", channel="banner", kind="plain", source=f"v-{i}")
+        Example(
+            id=f"v-{i}",
+            text=f"本店外套全网最低价{i}",
+            spans=[(4, 9, "absolute_term")],
+            labels=["absolute_term"],
+            industry="apparel",
+            channel="banner",
+            kind="plain",
+            source=f"v-{i}",
+        )
         for i in range(5)
     ]
     long = [e for e in augment(examples, long_per_industry=8) if e.kind == "long"]
@@ -71,8 +87,14 @@ def _corpus(tmp_path, train, dev=(), test=()):
 
 
 def _ok(i, text=None, **changes):
-    fields = dict(id=f"ok-{i}", text=text or f"最近上新的第{i}款卫衣，面料柔软亲肤", industry="apparel",
-                  channel="banner", kind="clean", source=f"ok-{i}")
+    fields = dict(
+        id=f"ok-{i}",
+        text=text or f"最近上新的第{i}款卫衣，面料柔软亲肤",
+        industry="apparel",
+        channel="banner",
+        kind="clean",
+        source=f"ok-{i}",
+    )
     return Example(**(fields | changes))
 
 
@@ -116,8 +138,13 @@ def test_customer_csv_with_labels_only_and_jsonl_with_spans(tmp_path):
     rows = load_examples(csv_path)
     assert [r.labels for r in rows] == [["absolute_term"], []] and rows[0].spans == []
     jsonl = tmp_path / "mine.jsonl"
-    jsonl.write_text(json.dumps({"text": "三天见效", "labels": ["exaggerated_claim"],
-                                 "spans": [[0, 4, "exaggerated_claim"]]}, ensure_ascii=False) + "\n")
+    jsonl.write_text(
+        json.dumps(
+            {"text": "三天见效", "labels": ["exaggerated_claim"], "spans": [[0, 4, "exaggerated_claim"]]},
+            ensure_ascii=False,
+        )
+        + "\n"
+    )
     assert load_examples(jsonl)[0].spans == [(0, 4, "exaggerated_claim")]
     jsonl.write_text(json.dumps({"text": "x", "labels": ["nonsense"]}) + "\n")
     with pytest.raises(ValueError, match="unknown labels"):

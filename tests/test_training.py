@@ -17,8 +17,14 @@ from training.train import load_checkpoint
 
 
 def test_tiny_run_writes_its_folder_and_the_loss_falls(tiny_run):
-    for name in ("train_config.json", "metrics.json", "thresholds.json", "checkpoint/model.safetensors",
-                 "checkpoint/tokenizer.json", "checkpoint/config.json"):
+    for name in (
+        "train_config.json",
+        "metrics.json",
+        "thresholds.json",
+        "checkpoint/model.safetensors",
+        "checkpoint/tokenizer.json",
+        "checkpoint/config.json",
+    ):
         assert (tiny_run / name).exists(), name
     metrics = json.loads((tiny_run / "metrics.json").read_text())
     losses = metrics["losses"]

@@ -19,7 +19,11 @@ def build_tiny_base(folder: Path) -> Path:
     from transformers import BertConfig, BertModel
 
     config = BertConfig(
-        vocab_size=21128, hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64,
+        vocab_size=21128,
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
         max_position_embeddings=512,
     )
     BertModel(config, add_pooling_layer=False).save_pretrained(folder)
@@ -43,10 +47,18 @@ TINY_TEXTS = [
 def write_tiny_corpus(folder: Path, copies: int = 4) -> Path:
     """train/dev/test files in the corpus schema, small enough for a few training steps."""
     examples = [
-        Example(id=f"tiny-{i}-{c}", text=t if c == 0 else f"{t}{'！' * c}", spans=spans,
-                labels=sorted({s[2] for s in spans}), industry="ecommerce", channel="banner",
-                kind="plain" if spans else "clean", source=f"tiny-{i}")
-        for c in range(copies) for i, (t, spans) in enumerate(TINY_TEXTS)
+        Example(
+            id=f"tiny-{i}-{c}",
+            text=t if c == 0 else f"{t}{'！' * c}",
+            spans=spans,
+            labels=sorted({s[2] for s in spans}),
+            industry="ecommerce",
+            channel="banner",
+            kind="plain" if spans else "clean",
+            source=f"tiny-{i}",
+        )
+        for c in range(copies)
+        for i, (t, spans) in enumerate(TINY_TEXTS)
     ]
     for split in ("train", "dev", "test"):
         write_jsonl(folder / f"{split}.jsonl", examples)

@@ -1,7 +1,7 @@
 """`adlint evaluate`: the model alone, the rule layer alone and their fusions, on a labelled split.
 
-Writes evaluation.json and evaluation.md. The recommended fusion is the one with the best macro-F1 among
-those that keep false positives on hard negatives and on real external copy within bounds.
+Writes evaluation.json and evaluation.md. The recommended fusion is the one with the best macro-F1 (then span F1)
+among those that keep false positives on hard negatives and on real external copy within bounds.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ def policy_report(examples: list[Example], results: list[CheckResult], labels: l
 
 
 def evaluate(
-    artifact: str | Path | None, split: Path, output: Path, external: Path | None = None, write_fusion: bool = False
+    artifact: str | Path | None, split: Path, output: Path, external: Path | None = None, record: bool = False
 ) -> dict:
     checker = Checker.load(artifact)
     examples = list(read_jsonl(split))
@@ -86,18 +86,34 @@ def evaluate(
         for name, entry in report["policies"].items()
         if entry["hard_negative_fpr"] <= MAX_HARD_NEGATIVE_FPR and entry.get("external_fpr", 0) <= MAX_EXTERNAL_FPR
     ] or list(FUSION_POLICIES)
-    report["recommended_fusion"] = max(eligible, key=lambda name: report["policies"][name]["macro_f1"])
+    report["recommended_fusion"] = max(
+        eligible,
+        key=lambda name: (report["policies"][name]["macro_f1"], report["policies"][name]["span_overlap"]["f1"]),
+    )
     output.mkdir(parents=True, exist_ok=True)
     (output / "evaluation.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
     (output / "evaluation.md").write_text(markdown(report), encoding="utf-8")
-    if write_fusion and artifact:
-        path = Path(artifact) / CONFIG_FILE
-        config = json.loads(path.read_text(encoding="utf-8"))
-        path.write_text(
-            json.dumps(config | {"fusion": report["recommended_fusion"]}, ensure_ascii=False, indent=2),
-            encoding="utf-8",
-        )
+    if record and artifact:
+        record_in_artifact(Path(artifact), split.stem, report)
     return report
+
+
+def record_in_artifact(artifact: Path, name: str, report: dict) -> None:
+    """Store the recommended fusion and its headline metrics in the artifact config (served by /v1/model)."""
+    chosen = report["policies"][report["recommended_fusion"]]
+    path = artifact / CONFIG_FILE
+    config = json.loads(path.read_text(encoding="utf-8"))
+    config["fusion"] = report["recommended_fusion"]
+    config.setdefault("metrics", {})[name] = {
+        "fusion": report["recommended_fusion"],
+        "examples": report["examples"],
+        **{key: chosen[key] for key in ("macro_f1", "micro_f1", "hard_negative_fpr", "flag_rate")},
+        "paraphrased_recall": chosen.get("paraphrased_recall"),
+        "span_f1": chosen["span_overlap"]["f1"],
+        "external_fpr": chosen.get("external_fpr"),
+        "f1": {lab: m["f1"] for lab, m in chosen["per_label"].items()},
+    }
+    path.write_text(json.dumps(config, ensure_ascii=False, indent=2), encoding="utf-8")
 
 
 def markdown(report: dict) -> str:
