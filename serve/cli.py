@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from model.config import FUSION_POLICIES
 from model.industries import INDUSTRIES
 from serve.settings import Settings, env_name
 
@@ -100,9 +101,7 @@ def check(args: argparse.Namespace) -> int:
         timings = Timings.from_seconds(
             queue=0.0, inference=predicted - started, explain=explained - predicted, total=explained - started
         )
-        response = CheckResponse(
-            model_version=checker.version, results=[result.to_dict()], timings_ms=timings
-        )
+        response = CheckResponse(model_version=checker.version, results=[result.to_dict()], timings_ms=timings)
         print(response.model_dump_json(indent=2))
     else:
         print(render(text, result, colour=sys.stdout.isatty()))
@@ -160,13 +159,20 @@ def train(args: argparse.Namespace) -> int:
     from training.train import train as run_training
 
     overrides = {
-        "base_model": args.base_model, "output_dir": args.output_dir, "epochs": args.epochs,
-        "batch_size": args.batch_size, "learning_rate": args.learning_rate, "max_steps": args.max_steps,
-        "seed": args.seed, "data": [str(p) for p in args.data] if args.data else None,
+        "base_model": args.base_model,
+        "output_dir": args.output_dir,
+        "epochs": args.epochs,
+        "batch_size": args.batch_size,
+        "learning_rate": args.learning_rate,
+        "max_steps": args.max_steps,
+        "seed": args.seed,
+        "data": [str(p) for p in args.data] if args.data else None,
         "include_corpus": False if args.no_corpus else None,
     }
-    config = TrainConfig.from_file(args.config, **overrides) if args.config else TrainConfig(
-        **{k: v for k, v in overrides.items() if v is not None}
+    config = (
+        TrainConfig.from_file(args.config, **overrides)
+        if args.config
+        else TrainConfig(**{k: v for k, v in overrides.items() if v is not None})
     )
     run = run_training(config)
     print(f"run written to {run}")
@@ -197,12 +203,13 @@ def export(args: argparse.Namespace) -> int:
     arg("--split", type=Path, default=Path("data/corpus/test.jsonl"), help="labelled JSONL split"),
     arg("--external", type=Path, help="unlabelled real copy (JSONL with `summary`) for the false-positive rate"),
     arg("--output", type=Path, default=Path("runs/evaluation"), help="folder for evaluation.json/.md"),
-    arg("--record", action="store_true", help="record the recommended fusion and its metrics in the artifact"),
+    arg("--record", action="store_true", help="record the fusion and its metrics in the artifact's config"),
+    arg("--fusion", choices=FUSION_POLICIES, help="with --record: the policy to ship (default: the recommended one)"),
 )
 def evaluate(args: argparse.Namespace) -> int:
     from training.evaluate import evaluate as run_evaluation
 
-    report = run_evaluation(args.model, args.split, args.output, args.external, args.record)
+    report = run_evaluation(args.model, args.split, args.output, args.external, args.record, args.fusion)
     print((args.output / "evaluation.md").read_text(encoding="utf-8"))
     print(f"recommended fusion: {report['recommended_fusion']}")
     return 0
@@ -234,9 +241,16 @@ def batch(args: argparse.Namespace) -> int:
     from serve.batch import BatchOptions, run_batch
 
     options = BatchOptions(
-        text_field=args.text_field, id_field=args.id_field, max_chars=args.max_chars, industry=args.industry,
-        input_format=args.input_format, output_format=args.output_format, resume=args.resume, quiet=args.quiet,
-        group_by=args.group_by, **({"workers": args.workers} if args.workers else {}),
+        text_field=args.text_field,
+        id_field=args.id_field,
+        max_chars=args.max_chars,
+        industry=args.industry,
+        input_format=args.input_format,
+        output_format=args.output_format,
+        resume=args.resume,
+        quiet=args.quiet,
+        group_by=args.group_by,
+        **({"workers": args.workers} if args.workers else {}),
     )
     if args.engine == "ray":
         from serve.batch_ray import run_ray_batch

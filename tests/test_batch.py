@@ -30,6 +30,23 @@ def _write_jsonl(path, rows):
     )
 
 
+def _batch_command(source, output, model, *flags):
+    """`adlint batch` as a subprocess, the way a user runs it."""
+    return [
+        sys.executable,
+        "-m",
+        "serve.cli",
+        "batch",
+        str(source),
+        "--output",
+        str(output),
+        "--model",
+        str(model),
+        "--quiet",
+        *flags,
+    ]
+
+
 def _read_jsonl(path):
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
@@ -91,20 +108,7 @@ def test_a_killed_run_resumes_without_losing_or_duplicating_rows(tiny_artifact, 
     source = tmp_path / "archive.jsonl"
     _write_jsonl(source, [{"id": f"post-{i}", "text": f"第{i}条：全网最低价，三天见效。" * 8} for i in range(6000)])
     output = tmp_path / "scored.jsonl"
-    command = [
-        sys.executable,
-        "-m",
-        "serve.cli",
-        "batch",
-        str(source),
-        "--output",
-        str(output),
-        "--model",
-        str(tiny_artifact),
-        "--quiet",
-        "--workers",
-        "1",
-    ]
+    command = _batch_command(source, output, tiny_artifact, "--workers", "1")
     process = subprocess.Popen(command)
     journal = journal_path(output)
     deadline = time.time() + 120
@@ -142,22 +146,7 @@ def test_report_breaks_flags_down_by_group(checker, tmp_path):
     )
     output, report = tmp_path / "out.jsonl", tmp_path / "report.html"
     subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "serve.cli",
-            "batch",
-            str(source),
-            "--output",
-            str(output),
-            "--model",
-            str(checker.engine.artifact_dir),
-            "--report",
-            str(report),
-            "--group-by",
-            "account",
-            "--quiet",
-        ],
+        _batch_command(source, output, checker.engine.artifact_dir, "--report", str(report), "--group-by", "account"),
         check=True,
         capture_output=True,
     )
@@ -179,20 +168,7 @@ def test_ray_engine_writes_the_same_output_as_the_local_engine(tiny_artifact, tm
     run_batch(Checker.load(tiny_artifact, threads=1), source, local, BatchOptions(quiet=True))
     env = {**os.environ, "RAY_ENABLE_UV_RUN_RUNTIME_ENV": "0"}
     done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "serve.cli",
-            "batch",
-            str(source),
-            "--output",
-            str(distributed),
-            "--model",
-            str(tiny_artifact),
-            "--engine",
-            "ray",
-            "--quiet",
-        ],
+        _batch_command(source, distributed, tiny_artifact, "--engine", "ray"),
         capture_output=True,
         text=True,
         timeout=300,

@@ -29,7 +29,7 @@ class TrainConfig:
     max_length: int = 256
     stride: int = 192
     token_loss_weight: float = 1.0
-    patience: int = 1
+    patience: int = 0
     seed: int = 42
     max_steps: int = 0
     threads: int = 0

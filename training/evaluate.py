@@ -54,7 +54,12 @@ def policy_report(examples: list[Example], results: list[CheckResult], labels: l
 
 
 def evaluate(
-    artifact: str | Path | None, split: Path, output: Path, external: Path | None = None, record: bool = False
+    artifact: str | Path | None,
+    split: Path,
+    output: Path,
+    external: Path | None = None,
+    record: bool = False,
+    fusion: str | None = None,
 ) -> dict:
     checker = Checker.load(artifact)
     examples = list(read_jsonl(split))
@@ -94,18 +99,18 @@ def evaluate(
     (output / "evaluation.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
     (output / "evaluation.md").write_text(markdown(report), encoding="utf-8")
     if record and artifact:
-        record_in_artifact(Path(artifact), split.stem, report)
+        record_in_artifact(Path(artifact), split.stem, report, fusion or report["recommended_fusion"])
     return report
 
 
-def record_in_artifact(artifact: Path, name: str, report: dict) -> None:
-    """Store the recommended fusion and its headline metrics in the artifact config (served by /v1/model)."""
-    chosen = report["policies"][report["recommended_fusion"]]
+def record_in_artifact(artifact: Path, name: str, report: dict, fusion: str) -> None:
+    """Store the chosen fusion and its headline metrics in the artifact config (served by /v1/model)."""
+    chosen = report["policies"][fusion]
     path = artifact / CONFIG_FILE
     config = json.loads(path.read_text(encoding="utf-8"))
-    config["fusion"] = report["recommended_fusion"]
+    config["fusion"] = fusion
     config.setdefault("metrics", {})[name] = {
-        "fusion": report["recommended_fusion"],
+        "fusion": fusion,
         "examples": report["examples"],
         **{key: chosen[key] for key in ("macro_f1", "micro_f1", "hard_negative_fpr", "flag_rate")},
         "paraphrased_recall": chosen.get("paraphrased_recall"),

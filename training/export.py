@@ -17,7 +17,7 @@ import torch
 from model.config import CONFIG_FILE, ONNX_FILE, TOKENIZER_FILE
 from model.engine import Engine
 from training.corpus import CORPUS_DIR, Example, read_jsonl
-from training.metrics import label_metrics, span_overlap_f1
+from training.metrics import calibrate_thresholds, label_metrics, span_overlap_f1
 from training.train import load_checkpoint, targets
 
 OPSET = 17
@@ -70,6 +70,7 @@ def _quantize(source: Path, target: Path) -> None:
         str(source),
         str(target),
         weight_type=QuantType.QInt8,
+        per_channel=True,
         extra_options={"DefaultTensorType": TensorProto.FLOAT},
     )
 
@@ -104,10 +105,13 @@ def engine_inputs(engine: Engine, texts: list[str]) -> tuple[np.ndarray, np.ndar
     return ids, (ids != 0).astype(np.int64)
 
 
+def _dev_scores(engine: Engine, texts: list[str]) -> np.ndarray:
+    return np.array([s.sequence for s in engine.score(texts)])
+
+
 def _dev_labels(engine: Engine, texts: list[str]) -> np.ndarray:
-    predictions = engine.predict(texts)
-    labels = engine.config.labels
-    return np.array([[p.scores[lab] >= engine.config.thresholds[lab] for lab in labels] for p in predictions])
+    thresholds = np.array([engine.config.thresholds[lab] for lab in engine.config.labels])
+    return _dev_scores(engine, texts) >= thresholds
 
 
 def calibrate_span_threshold(engine: Engine, dev: list[Example]) -> float:
@@ -139,10 +143,15 @@ def export(
         fp32 = Engine(_artifact(tmp / "fp32", tmp / "fp32.onnx", checkpoint, quantized=False))
         report = {"opset": OPSET, "torch_onnx_max_abs_diff": torch_onnx_max_diff(model, fp32, texts[:16])}
         report["torch_onnx_parity"] = report["torch_onnx_max_abs_diff"] <= PARITY_ATOL
-        chosen = tmp / "fp32.onnx"
+        chosen, thresholds = tmp / "fp32.onnx", fp32.config.thresholds
         if quantize:
             _quantize(tmp / "fp32.onnx", tmp / "int8.onnx")
             int8 = Engine(_artifact(tmp / "int8", tmp / "int8.onnx", checkpoint, quantized=True))
+            if dev:
+                # int8 shifts probabilities a little: its thresholds are calibrated on its own dev scores.
+                int8.config.thresholds = calibrate_thresholds(
+                    targets(dev), _dev_scores(int8, texts), int8.config.labels
+                )
             fp32_labels, int8_labels = _dev_labels(fp32, texts), _dev_labels(int8, texts)
             report["int8_label_agreement"] = round(float((fp32_labels == int8_labels).mean()), 4)
             if dev:
@@ -152,7 +161,7 @@ def export(
             drop = report.get("fp32_dev_macro_f1", 0) - report.get("int8_dev_macro_f1", 0)
             report["int8_accepted"] = report["int8_label_agreement"] >= MIN_AGREEMENT and drop <= MAX_F1_DROP
             if report["int8_accepted"]:
-                chosen = tmp / "int8.onnx"
+                chosen, thresholds = tmp / "int8.onnx", int8.config.thresholds
             else:
                 report["why_fp32"] = (
                     f"int8 agreement {report['int8_label_agreement']} or F1 drop {drop:.4f} out of bounds"
@@ -160,14 +169,13 @@ def export(
         if output.exists():
             shutil.rmtree(output)
         _artifact(output, chosen, checkpoint, quantized=chosen.name == "int8.onnx")
+    report["thresholds"] = thresholds
     if dev:
         report["span_threshold"] = calibrate_span_threshold(Engine(output), dev)
-        config_path = output / CONFIG_FILE
-        config_data = json.loads(config_path.read_text(encoding="utf-8"))
-        config_path.write_text(
-            json.dumps(config_data | {"span_threshold": report["span_threshold"]}, ensure_ascii=False, indent=2),
-            encoding="utf-8",
-        )
+    config_path = output / CONFIG_FILE
+    config_data = json.loads(config_path.read_text(encoding="utf-8"))
+    updates = {"thresholds": thresholds, "span_threshold": report.get("span_threshold", config.span_threshold)}
+    config_path.write_text(json.dumps(config_data | updates, ensure_ascii=False, indent=2), encoding="utf-8")
     report["model_bytes"] = (output / ONNX_FILE).stat().st_size
     (output / "export_report.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
     return report
