@@ -29,6 +29,7 @@ lint: install
 
 test: install browser lint
 	$(BIN)/adlint data validate
+	$(BIN)/adlint data stats --json > /dev/null
 	$(BIN)/python -m pytest -q
 
 # Figures for bench/RESULTS.md; batch_throughput needs a training run in runs/latest (make retrain).
