@@ -135,16 +135,22 @@ def _industries(where: str, value: Any) -> frozenset[str]:
     return frozenset() if ALL in names else frozenset(names)
 
 
-def _entry(where: str, raw: Any, label: str, normalizer: Normalizer) -> Entry:
+def _record(where: str, raw: Any, what: str, fields: set[str], required: tuple[str, ...]) -> str:
+    """Checks a YAML record's shape (a mapping, known fields, required non-empty strings); returns its location."""
     if not isinstance(raw, dict):
-        raise _fail(where, "an entry must be a mapping")
+        raise _fail(where, f"{what} must be a mapping")
     where = f"{where} (id {raw.get('id')!r})"
-    unknown = sorted(set(raw) - _ENTRY_FIELDS)
+    unknown = sorted(set(raw) - set(fields))
     if unknown:
         raise _fail(where, f"unknown field {unknown}")
-    for name in ("id", "label", "basis", "severity", "suggestion"):
+    for name in required:
         if not isinstance(raw.get(name), str) or not raw[name].strip():
             raise _fail(where, f"missing {name}")
+    return where
+
+
+def _entry(where: str, raw: Any, label: str, normalizer: Normalizer) -> Entry:
+    where = _record(where, raw, "an entry", _ENTRY_FIELDS, ("id", "label", "basis", "severity", "suggestion"))
     if raw["label"] not in LABELS:
         raise _fail(where, f"unknown label {raw['label']!r}; valid: {', '.join(LABELS)}")
     if raw["label"] != label:
@@ -187,15 +193,7 @@ def _labels(where: str, value: Any) -> frozenset[str]:
 
 
 def _context_rule(where: str, raw: Any, normalizer: Normalizer) -> ContextRule:
-    if not isinstance(raw, dict):
-        raise _fail(where, "a context rule must be a mapping")
-    where = f"{where} (id {raw.get('id')!r})"
-    unknown = sorted(set(raw) - _RULE_FIELDS)
-    if unknown:
-        raise _fail(where, f"unknown field {unknown}")
-    for name in ("id", "kind", "reason"):
-        if not isinstance(raw.get(name), str) or not raw[name].strip():
-            raise _fail(where, f"missing {name}")
+    where = _record(where, raw, "a context rule", _RULE_FIELDS, ("id", "kind", "reason"))
     if raw["kind"] not in CONTEXT_KINDS:
         raise _fail(where, f"kind must be one of {CONTEXT_KINDS}")
     terms = tuple(_normalized(where, normalizer, t) for t in _strings(where, "terms", raw.get("terms")))
