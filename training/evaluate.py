@@ -70,6 +70,7 @@ def evaluate(
     model_scores = np.array([[p.scores[lab] for lab in labels] for p in predictions])
     external_texts = read_external(external) if external else []
     external_predictions = checker.engine.predict(external_texts) if external_texts else []
+    external_findings = [checker.rules.scan(t) for t in external_texts]
     report: dict = {"split": str(split), "examples": len(examples), "model_version": checker.version, "policies": {}}
     for policy in FUSION_POLICIES:
         results = [
@@ -81,8 +82,8 @@ def evaluate(
         entry = policy_report(examples, results, labels, scores)
         if external_texts:
             flagged = [
-                bool(fuse(t, p, checker.rules.scan(t), policy, checker.config.thresholds).labels)
-                for t, p in zip(external_texts, external_predictions, strict=True)
+                bool(fuse(t, p, f, policy, checker.config.thresholds).labels)
+                for t, p, f in zip(external_texts, external_predictions, external_findings, strict=True)
             ]
             entry["external_fpr"] = round(float(np.mean(flagged)), 4)
         report["policies"][policy] = entry

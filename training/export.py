@@ -109,9 +109,8 @@ def _dev_scores(engine: Engine, texts: list[str]) -> np.ndarray:
     return np.array([s.sequence for s in engine.score(texts)])
 
 
-def _dev_labels(engine: Engine, texts: list[str]) -> np.ndarray:
-    thresholds = np.array([engine.config.thresholds[lab] for lab in engine.config.labels])
-    return _dev_scores(engine, texts) >= thresholds
+def _labels(engine: Engine, scores: np.ndarray) -> np.ndarray:
+    return scores >= np.array([engine.config.thresholds[lab] for lab in engine.config.labels])
 
 
 def calibrate_span_threshold(engine: Engine, dev: list[Example]) -> float:
@@ -147,12 +146,11 @@ def export(
         if quantize:
             _quantize(tmp / "fp32.onnx", tmp / "int8.onnx")
             int8 = Engine(_artifact(tmp / "int8", tmp / "int8.onnx", checkpoint, quantized=True))
+            int8_scores = _dev_scores(int8, texts)
             if dev:
                 # int8 shifts probabilities a little: its thresholds are calibrated on its own dev scores.
-                int8.config.thresholds = calibrate_thresholds(
-                    targets(dev), _dev_scores(int8, texts), int8.config.labels
-                )
-            fp32_labels, int8_labels = _dev_labels(fp32, texts), _dev_labels(int8, texts)
+                int8.config.thresholds = calibrate_thresholds(targets(dev), int8_scores, int8.config.labels)
+            fp32_labels, int8_labels = _labels(fp32, _dev_scores(fp32, texts)), _labels(int8, int8_scores)
             report["int8_label_agreement"] = round(float((fp32_labels == int8_labels).mean()), 4)
             if dev:
                 gold = targets(dev)
