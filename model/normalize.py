@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import opencc
@@ -19,6 +19,9 @@ import yaml
 
 from model.offsets import Edit, OffsetMap
 
+# Texts each normalizer remembers: a micro-batch (the API allows 64 texts per request) is normalized by the
+# engine and then again by the rule layer, and the second time is a lookup.
+MEMO_TEXTS = 64
 EVASIONS_PATH = Path(__file__).resolve().parent / "lexicon" / "evasions.yaml"
 HAN = "\u3400-\u4dbf\u4e00-\u9fff"
 
@@ -165,6 +168,10 @@ class Normalizer:
         return self.evasions[key]
 
     def __call__(self, text: str) -> Normalized:
+        return self._normalize(text)
+
+    @lru_cache(maxsize=MEMO_TEXTS)  # noqa: B019 (normalizers are few and long-lived)
+    def _normalize(self, text: str) -> Normalized:
         folded = to_simplified(fold(text))
         maps = []
         joined, separator_map = _rewrite(folded, _SEPARATOR_RUN, _drop_separator)
@@ -199,10 +206,20 @@ def load_evasions(path: Path) -> dict[str, str]:
     return dict(table)
 
 
+def normalizer_for(evasions: Mapping[str, str]) -> Normalizer:
+    """One shared normalizer per evasion table: the engine and the rule layer normalize each text once between them."""
+    return _shared(frozenset(evasions.items()))
+
+
+@cache
+def _shared(evasions: frozenset[tuple[str, str]]) -> Normalizer:
+    return Normalizer(dict(evasions))
+
+
 @cache
 def default_normalizer() -> Normalizer:
     """The normalizer with the shipped evasion table."""
-    return Normalizer(load_evasions(EVASIONS_PATH))
+    return normalizer_for(load_evasions(EVASIONS_PATH))
 
 
 def normalize(text: str) -> Normalized:

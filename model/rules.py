@@ -20,7 +20,7 @@ from model.industries import INDUSTRIES
 from model.labels import LABELS
 from model.lexicon_loader import ALL, Lexicon, load_lexicon
 from model.matcher import Hit, Matcher
-from model.normalize import Normalized, Normalizer
+from model.normalize import Normalized, normalizer_for
 
 __all__ = ["DenyItem", "Rules", "scan"]
 
@@ -92,7 +92,7 @@ class Rules:
         self, lexicon: Lexicon, names: Iterable[str] = (), lists_path: str | Path | None = None
     ) -> None:
         self.lexicon = lexicon
-        self.normalizer = Normalizer(lexicon.evasions)
+        self.normalizer = normalizer_for(lexicon.evasions)
         self._context = Context(lexicon.context)
         self._matcher = Matcher(lexicon.entries, self._context.keys())
         names = tuple(names)

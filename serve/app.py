@@ -17,7 +17,7 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from serve.auth import bearer_key
-from serve.batcher import MicroBatcher, Scored
+from serve.batcher import MicroBatcher
 from serve.body_limit import BodyLimit
 from serve.errors import ApiError, install_error_handlers
 from serve.gate import Gate
@@ -119,7 +119,7 @@ def create_app(checker: Any, settings: Settings) -> FastAPI:
         response_model=CheckResponse,
         responses={s: r for s, r in ERROR_RESPONSES.items() if s != 401},
     )
-    async def check(request: CheckRequest, response: Response) -> CheckResponse:
+    async def check(request: CheckRequest) -> Response:
         """Labels, per-label scores and explained spans for each text."""
         started = perf_counter()
         texts = request.all_texts
@@ -127,11 +127,9 @@ def create_app(checker: Any, settings: Settings) -> FastAPI:
         deny = [item if isinstance(item, str) else item.model_dump(exclude_none=True) for item in request.deny]
         industry = request.industry.value if request.industry else None
         try:
-            scored = await asyncio.wait_for(
-                _score_when_admitted(gate, batcher, texts, industry, request.allow, deny),
-                settings.request_timeout_s,
-            )
-        except asyncio.TimeoutError:
+            async with asyncio.timeout(settings.request_timeout_s), gate.admit():
+                scored = await batcher.score(texts, industry, request.allow, deny)
+        except TimeoutError:
             raise ApiError(
                 504, "timeout", f"scoring took longer than {settings.request_timeout_s:g} s"
             ) from None
@@ -143,14 +141,15 @@ def create_app(checker: Any, settings: Settings) -> FastAPI:
             explain=scored.explain_s,
             total=perf_counter() - started,
         )
-        response.headers.update(timings.headers())
         metrics.texts.inc(len(texts))
         metrics.characters.inc(sum(len(t) for t in texts))
-        return CheckResponse(
+        body = CheckResponse(
             model_version=checker.version,
             results=[r.to_dict() for r in scored.results],
             timings_ms=timings,
         )
+        # Validated once here; returning the model would make FastAPI validate and serialize it a second time.
+        return Response(body.model_dump_json(), media_type="application/json", headers=timings.headers())
 
     @v1.get("/model", response_model=ModelInfo)
     async def model_info() -> dict:
@@ -159,14 +158,6 @@ def create_app(checker: Any, settings: Settings) -> FastAPI:
 
     app.include_router(v1)
     return app
-
-
-async def _score_when_admitted(
-    gate: Gate, batcher: MicroBatcher, texts: list[str], industry: str | None, allow: list[str],
-    deny: list[Any],
-) -> Scored:
-    async with gate.admit():
-        return await batcher.score(texts, industry, allow, deny)
 
 
 def _enforce_limits(texts: list[str], settings: Settings) -> None:
