@@ -20,7 +20,7 @@ class TrainConfig:
     data: list[str] = field(default_factory=list)
     include_corpus: bool = True
     output_dir: str = "runs/latest"
-    epochs: int = 5
+    epochs: int = 4
     batch_size: int = 16
     learning_rate: float = 1e-4
     head_learning_rate: float = 1e-3
@@ -33,7 +33,7 @@ class TrainConfig:
     seed: int = 42
     max_steps: int = 0
     threads: int = 0
-    version: str = "0.1.0"
+    version: str = "0.2.0"
 
     def __post_init__(self) -> None:
         checks = {
