@@ -84,6 +84,14 @@ def _chunks(rows: Iterable[InputRow], size: int) -> Iterator[list[InputRow]]:
         yield chunk
 
 
+def open_journal(output: Path, resume: bool) -> tuple[Path, int]:
+    """The run's journal and how many rows it already holds; without --resume a leftover journal is an error."""
+    journal = journal_path(output)
+    if journal.exists() and not resume:
+        raise FileExistsError(f"{journal} exists from an interrupted run: pass --resume, or delete it")
+    return journal, _resume_state(journal) if resume else 0
+
+
 def _resume_state(journal: Path) -> int:
     """How many rows the journal already holds; a torn last line (killed mid-write) is cut off.
 
@@ -124,10 +132,7 @@ def run_batch(checker: Checker, source: Path, output: Path, options: BatchOption
     """Score `source` into `output` with all cores: chunks go to a thread pool over one ONNX session."""
     in_fmt = detect_format(source, options.input_format)
     out_fmt = detect_format(output, options.output_format)
-    journal = journal_path(output)
-    if journal.exists() and not options.resume:
-        raise FileExistsError(f"{journal} exists from an interrupted run: pass --resume, or delete it")
-    done = _resume_state(journal) if options.resume else 0
+    journal, done = open_journal(output, options.resume)
     total = count_rows(source, in_fmt)
     pending = islice(read_rows(source, in_fmt), done, None)
     summary = Summary(group_by=options.group_by)

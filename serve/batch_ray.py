@@ -2,7 +2,8 @@
 
 read (Ray Data readers) → map_batches with an actor pool, each actor holding one ONNX session → the driver
 streams the ordered results into the same journal and atomic finalisation as the local engine, so both
-engines write identical files. Point it at a cluster with --ray-address (or RAY_ADDRESS).
+engines write identical files and resume the same way (--resume skips the rows the journal already holds).
+Point it at a cluster with --ray-address (or RAY_ADDRESS).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from serve.batch import BatchOptions, finalize, journal_path
+from serve.batch import BatchOptions, finalize, open_journal
 from serve.batch_io import InputRow, detect_format
 from serve.batch_summary import Summary
 
@@ -73,14 +74,16 @@ def run_ray_batch(
 ) -> Summary:
     import ray
 
-    if options.resume:
-        raise ValueError("--resume is supported by the local engine; the Ray engine reruns from the start")
     in_fmt = detect_format(source, options.input_format)
     out_fmt = detect_format(output, options.output_format)
+    journal, done = open_journal(output, options.resume)
     ray.init(address=address, ignore_reinit_error=True, include_dashboard=False, log_to_driver=False)
     ray.data.DataContext.get_current().execution_options.preserve_order = True
     reader = {"jsonl": ray.data.read_text, "csv": ray.data.read_csv, "parquet": ray.data.read_parquet}[in_fmt]
     dataset = reader(str(source.resolve()))
+    if done:
+        # Results arrive in input order, so the journal is a prefix of the input: score only the rest.
+        dataset = dataset.split_at_indices([done])[1]
     scored = dataset.map_batches(
         _Scorer,
         fn_constructor_args=(str(model_dir) if model_dir else None, options, in_fmt == "jsonl"),
@@ -88,10 +91,9 @@ def run_ray_batch(
         compute=ray.data.ActorPoolStrategy(size=actors or _default_actors()),
         batch_format="numpy",
     )
-    journal = journal_path(output)
     summary = Summary(group_by=options.group_by)
-    number = 0
-    with journal.open("w", encoding="utf-8") as handle:
+    number = done
+    with journal.open("a", encoding="utf-8") as handle:
         for batch in scored.iter_batches(batch_size=RAY_BATCH_ROWS, batch_format="numpy"):
             for raw in batch["record"]:
                 record = json.loads(raw)

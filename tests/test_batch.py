@@ -154,8 +154,11 @@ def test_report_breaks_flags_down_by_group(checker, tmp_path):
     assert "店铺甲" in page and "店铺乙" in page and "<svg" in page and "http" not in page.replace("http-equiv", "")
 
 
-def test_ray_engine_writes_the_same_output_as_the_local_engine(tiny_artifact, tmp_path):
-    source = tmp_path / "in.jsonl"
+@pytest.fixture(scope="module")
+def ray_source(tiny_artifact, tmp_path_factory):
+    """An input with a broken line, and what the local engine makes of it."""
+    folder = tmp_path_factory.mktemp("ray")
+    source, local = folder / "in.jsonl", folder / "local.jsonl"
     _write_jsonl(
         source,
         [
@@ -164,15 +167,33 @@ def test_ray_engine_writes_the_same_output_as_the_local_engine(tiny_artifact, tm
         ]
         + [b"{broken\n"],
     )
-    local, distributed = tmp_path / "local.jsonl", tmp_path / "ray.jsonl"
     run_batch(Checker.load(tiny_artifact, threads=1), source, local, BatchOptions(quiet=True))
+    return source, _read_jsonl(local)
+
+
+def _run_ray(source, output, model, *flags):
     env = {**os.environ, "RAY_ENABLE_UV_RUN_RUNTIME_ENV": "0"}
     done = subprocess.run(
-        _batch_command(source, distributed, tiny_artifact, "--engine", "ray"),
+        _batch_command(source, output, model, "--engine", "ray", *flags),
         capture_output=True,
         text=True,
         timeout=300,
         env=env,
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    assert _read_jsonl(distributed) == _read_jsonl(local)
+
+
+def test_ray_engine_writes_the_same_output_as_the_local_engine(tiny_artifact, ray_source, tmp_path):
+    source, expected = ray_source
+    _run_ray(source, tmp_path / "ray.jsonl", tiny_artifact)
+    assert _read_jsonl(tmp_path / "ray.jsonl") == expected
+
+
+def test_ray_engine_resumes_from_the_journal_of_an_interrupted_run(tiny_artifact, ray_source, tmp_path):
+    source, expected = ray_source
+    output = tmp_path / "ray.jsonl"
+    with journal_path(output).open("w", encoding="utf-8") as journal:  # 7 rows in, then killed mid-line
+        journal.writelines(json.dumps(r | {"row": i}, ensure_ascii=False) + "\n" for i, r in enumerate(expected[:7]))
+        journal.write('{"id": "r7", "la')
+    _run_ray(source, output, tiny_artifact, "--resume")
+    assert _read_jsonl(output) == expected
