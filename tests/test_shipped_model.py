@@ -41,6 +41,9 @@ def test_flags_lowest_price_claim_but_not_small_talk(checker):
         ("本理财产品保本保息，稳赚不赔", "exaggerated_claim"),
         ("这款精华效果最 好，姐妹们冲", "absolute_term"),
         ("國家級品質，銷量第一", "absolute_term"),
+        ("zui好用的扫地机器人，闭眼入", "absolute_term"),
+        ("销量第①的空气炸锅", "absolute_term"),
+        ("原价1999，今天直播间只要199", "misleading_statement"),
     ],
 )
 def test_flags_plain_and_evasive_violations(checker, text, label):
@@ -54,6 +57,9 @@ def test_flags_plain_and_evasive_violations(checker, text, label):
         "第一次下单的新朋友可以领取10元优惠券",
         "本品最佳赏味期为开封后7天，请冷藏保存",
         "这件衬衫采用纯棉面料，透气舒适，日常通勤都好搭",
+        "唯美刺绣连衣裙，垂感极佳，上身超级显瘦，自带女王气场",
+        "我们致力于成为行业领先的服务商",
+        "荣获2023年中国轻工业联合会科技进步一等奖",
     ],
 )
 def test_lawful_uses_of_trigger_words_are_not_flagged(checker, text):

@@ -30,7 +30,7 @@ class TrainConfig:
     stride: int = 192
     token_loss_weight: float = 1.0
     patience: int = 0
-    seed: int = 42
+    seed: int = 7  # of two seeds on the shipped corpus, the one with the better dev macro-F1 (see the model card)
     max_steps: int = 0
     threads: int = 0
     version: str = "0.2.0"
