@@ -17,7 +17,7 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from serve.auth import bearer_key
-from serve.batcher import MicroBatcher
+from serve.batcher import MicroBatcher, Scored
 from serve.body_limit import BodyLimit
 from serve.errors import ApiError, install_error_handlers
 from serve.gate import Gate
@@ -127,9 +127,11 @@ def create_app(checker: Any, settings: Settings) -> FastAPI:
         deny = [item if isinstance(item, str) else item.model_dump(exclude_none=True) for item in request.deny]
         industry = request.industry.value if request.industry else None
         try:
-            async with asyncio.timeout(settings.request_timeout_s), gate.admit():
-                scored = await batcher.score(texts, industry, request.allow, deny)
-        except TimeoutError:
+            scored = await asyncio.wait_for(
+                _score_when_admitted(gate, batcher, texts, industry, request.allow, deny),
+                settings.request_timeout_s,
+            )
+        except asyncio.TimeoutError:
             raise ApiError(
                 504, "timeout", f"scoring took longer than {settings.request_timeout_s:g} s"
             ) from None
@@ -158,6 +160,14 @@ def create_app(checker: Any, settings: Settings) -> FastAPI:
 
     app.include_router(v1)
     return app
+
+
+async def _score_when_admitted(
+    gate: Gate, batcher: MicroBatcher, texts: list[str], industry: str | None, allow: list[str],
+    deny: list[Any],
+) -> Scored:
+    async with gate.admit():
+        return await batcher.score(texts, industry, allow, deny)
 
 
 def _enforce_limits(texts: list[str], settings: Settings) -> None:

@@ -147,9 +147,10 @@ def export(
             _quantize(tmp / "fp32.onnx", tmp / "int8.onnx")
             int8 = Engine(_artifact(tmp / "int8", tmp / "int8.onnx", checkpoint, quantized=True))
             int8_scores, fp32_labels = _dev_scores(int8, texts), _labels(fp32, _dev_scores(fp32, texts))
-            # int8 shifts probabilities a little: its thresholds are the ones that best reproduce fp32's decisions
-            # on dev (fp32's were calibrated on the gold labels), so int8 stands in for fp32 rather than refitting.
-            int8.config.thresholds = calibrate_thresholds(fp32_labels.astype(int), int8_scores, int8.config.labels)
+            if dev:
+                # int8 shifts probabilities a little: its thresholds are the ones that best reproduce fp32's dev
+                # decisions (fp32's were calibrated on the gold labels), so int8 stands in for fp32.
+                int8.config.thresholds = calibrate_thresholds(fp32_labels.astype(int), int8_scores, int8.config.labels)
             int8_labels = _labels(int8, int8_scores)
             report["int8_label_agreement"] = round(float((fp32_labels == int8_labels).mean()), 4)
             if dev:
