@@ -23,6 +23,22 @@ def test_markup_becomes_exact_offsets():
         parse_markup("{X|最好}")
 
 
+def test_a_split_file_may_be_written_in_the_authored_markup(tmp_path):
+    """`adlint evaluate --split` on a hand-authored file (markup, no `labels`) reads the marked spans."""
+    from training.corpus import read_jsonl
+
+    path = tmp_path / "mine.jsonl"
+    records = [
+        {"id": "x-1", "industry": "food", "channel": "banner", "kind": "plain", "text": "本店{A|最好}的月饼"},
+        {"id": "x-2", "industry": "food", "channel": "banner", "kind": "clean", "text": "手工月饼"},
+    ]
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    first, second = read_jsonl(path)
+    assert (first.text, first.spans, first.labels, first.source) == ("本店最好的月饼", [(2, 4, "absolute_term")],
+                                                                      ["absolute_term"], "x-1")
+    assert (second.text, second.labels) == ("手工月饼", [])
+
+
 @pytest.mark.parametrize("name", sorted(REWRITES))
 def test_evasion_rewrites_keep_spans_on_the_new_words(name):
     import random

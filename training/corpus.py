@@ -58,7 +58,11 @@ class Example:
 
     @classmethod
     def from_dict(cls, data: dict) -> Example:
+        """A record in the corpus schema, or a hand-authored one (inline `{A|…}` markup and no `labels`)."""
         data = dict(data)
+        if "labels" not in data:
+            data["text"], spans = parse_markup(data["text"])
+            data |= {"spans": spans, "labels": labels_of(spans), "source": data.get("source", data["id"])}
         data["spans"] = [tuple(s) for s in data.get("spans") or []]
         return cls(**data)
 
@@ -94,22 +98,9 @@ def load_authored(directory: Path = AUTHORED_DIR) -> list[Example]:
             if not line.strip():
                 continue
             try:
-                raw = json.loads(line)
-                text, spans = parse_markup(raw["text"])
-            except (ValueError, KeyError) as exc:
+                examples.append(Example.from_dict(json.loads(line)))
+            except (ValueError, KeyError, TypeError) as exc:
                 raise ValueError(f"{path.name}:{number}: {exc}") from exc
-            examples.append(
-                Example(
-                    id=raw["id"],
-                    text=text,
-                    spans=spans,
-                    labels=labels_of(spans),
-                    industry=raw["industry"],
-                    channel=raw["channel"],
-                    kind=raw["kind"],
-                    source=raw["id"],
-                )
-            )
     return examples
 
 
