@@ -49,3 +49,16 @@ def test_terminal_colours_by_label_and_merges_overlaps():
     coloured = mark(VIOLATING, spans, colour=True)
     assert coloured.count(ANSI_BY_LABEL["absolute_term"]) == 1
     assert ANSI_BY_LABEL["exaggerated_claim"] + "三天见效" in coloured
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(rules_artifact):
+    """`adlint check … --json | head -1`: the pipe closes before the output is written."""
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "serve.cli", "check", VIOLATING, "--json", "--model", str(rules_artifact)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.close()
+    _, stderr = process.communicate(timeout=60)
+    assert b"Traceback" not in stderr, stderr.decode()
+    assert process.returncode == 141

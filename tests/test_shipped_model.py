@@ -60,11 +60,20 @@ def test_flags_plain_and_evasive_violations(checker, text, label):
         "唯美刺绣连衣裙，垂感极佳，上身超级显瘦，自带女王气场",
         "我们致力于成为行业领先的服务商",
         "荣获2023年中国轻工业联合会科技进步一等奖",
+        "保健食品不是药物，不能代替药物治疗疾病。",
+        "投资有风险，入市需谨慎。过往业绩不代表未来表现。",
+        "据中国汽车工业协会统计，2023年新能源汽车销量同比增长37.9%。",
     ],
 )
 def test_lawful_uses_of_trigger_words_are_not_flagged(checker, text):
     [result] = checker.check([text])
     assert result.labels == [], result
+
+
+def test_a_required_notice_does_not_hide_the_claim_beside_it(checker):
+    [result] = checker.check(["本品不能代替药物。坚持吃一个月，血糖稳稳降下来"])
+    assert result.labels == ["exaggerated_claim"]
+    assert all("药物" not in s.text for s in result.spans), result.spans
 
 
 def test_violation_far_past_the_first_window_is_found_where_it_is(checker):
