@@ -154,6 +154,7 @@ def data(args: argparse.Namespace) -> int:
     arg("--learning-rate", type=float),
     arg("--max-steps", type=int, help="stop after this many steps (smoke tests)"),
     arg("--seed", type=int),
+    arg("--device", help="auto (default: a CUDA GPU when there is one), cpu, cuda or cuda:N"),
 )
 def train(args: argparse.Namespace) -> int:
     from training.config import TrainConfig
@@ -167,6 +168,7 @@ def train(args: argparse.Namespace) -> int:
         "learning_rate": args.learning_rate,
         "max_steps": args.max_steps,
         "seed": args.seed,
+        "device": args.device,
         "data": [str(p) for p in args.data] if args.data else None,
         "include_corpus": False if args.no_corpus else None,
     }

@@ -88,6 +88,8 @@ def test_long_texts_are_windowed_not_cut(tiny_artifact):
 def test_invalid_training_configuration_is_refused(tmp_path):
     with pytest.raises(ValueError, match="epochs"):
         TrainConfig(epochs=0)
+    with pytest.raises(ValueError, match="device"):
+        TrainConfig(device="tpu")
     path = tmp_path / "config.yaml"
     path.write_text("epochs: 2\nbogus: 1\n")
     with pytest.raises(ValueError, match="bogus"):

@@ -33,7 +33,8 @@ class TrainConfig:
     seed: int = 7  # of two seeds on the shipped corpus, the one with the better dev macro-F1 (see the model card)
     max_steps: int = 0
     threads: int = 0
-    version: str = "0.3.0"
+    device: str = "auto"  # auto: the first CUDA GPU when there is one, else the CPU
+    version: str = "0.4.0"
 
     def __post_init__(self) -> None:
         checks = {
@@ -48,6 +49,7 @@ class TrainConfig:
             "patience": self.patience >= 0,
             "max_steps": self.max_steps >= 0,
             "data or corpus": self.include_corpus or bool(self.data),
+            "device": self.device in ("auto", "cpu", "mps") or self.device.split(":")[0] == "cuda",
         }
         bad = [name for name, ok in checks.items() if not ok]
         if bad:

@@ -47,7 +47,13 @@ def _batches(windows: list[Window], batch_size: int, rng: random.Random | None) 
     return batches
 
 
-def _tensors(batch: list[Window], n_labels: int) -> dict[str, torch.Tensor]:
+def resolve_device(name: str) -> torch.device:
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(name)
+
+
+def _tensors(batch: list[Window], n_labels: int, device: torch.device) -> dict[str, torch.Tensor]:
     width = max(len(w.input_ids) for w in batch)
     ids = torch.zeros((len(batch), width), dtype=torch.long)
     mask = torch.zeros_like(ids)
@@ -60,13 +66,14 @@ def _tensors(batch: list[Window], n_labels: int) -> dict[str, torch.Tensor]:
             n = len(w.token_targets)
             token_targets[j, 1 : n + 1] = torch.from_numpy(w.token_targets)
             token_mask[j, 1 : n + 1] = 1
-    return {
+    tensors = {
         "input_ids": ids,
         "attention_mask": mask,
         "token_targets": token_targets,
         "token_mask": token_mask,
         "sequence_targets": torch.from_numpy(np.stack([w.sequence_targets for w in batch])),
     }
+    return {name: tensor.to(device) for name, tensor in tensors.items()}
 
 
 def loss_fn(model: AdlintModel, batch: dict[str, torch.Tensor], token_weight: float) -> torch.Tensor:
@@ -81,11 +88,12 @@ def loss_fn(model: AdlintModel, batch: dict[str, torch.Tensor], token_weight: fl
 def example_scores(model: AdlintModel, windows: list[Window], n_examples: int, batch_size: int = 64) -> np.ndarray:
     """Per-example label probabilities: the maximum over the example's windows, as the engine does."""
     model.eval()
+    device = next(model.parameters()).device
     scores = np.zeros((n_examples, len(LABELS)), dtype=np.float32)
     for batch in _batches(windows, batch_size, None):
-        tensors = _tensors(batch, len(LABELS))
+        tensors = _tensors(batch, len(LABELS), device)
         seq_logits, _ = model(tensors["input_ids"], tensors["attention_mask"])
-        for w, probs in zip(batch, torch.sigmoid(seq_logits).numpy(), strict=True):
+        for w, probs in zip(batch, torch.sigmoid(seq_logits).cpu().numpy(), strict=True):
             scores[w.example] = np.maximum(scores[w.example], probs)
     return scores
 
@@ -132,7 +140,8 @@ def train(config: TrainConfig) -> Path:
     dev_windows = encode_examples(dev_examples, tokenizer, labels, window, config.stride)
     dev_targets = targets(dev_examples)
 
-    model = AdlintModel(load_encoder(base), len(labels))
+    device = resolve_device(config.device)
+    model = AdlintModel(load_encoder(base), len(labels)).to(device)
     heads = [p for n, p in model.named_parameters() if not n.startswith("encoder.")]
     optimizer = torch.optim.AdamW(
         [
@@ -155,7 +164,7 @@ def train(config: TrainConfig) -> Path:
     for epoch in range(1, config.epochs + 1):
         model.train()
         for batch in _batches(train_windows, config.batch_size, rng):
-            loss = loss_fn(model, _tensors(batch, len(labels)), config.token_loss_weight)
+            loss = loss_fn(model, _tensors(batch, len(labels), device), config.token_loss_weight)
             optimizer.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -193,6 +202,7 @@ def train(config: TrainConfig) -> Path:
         "loss_last": float(np.mean(losses[-10:])),
         "losses": losses,
         "train_seconds": round(time.time() - started, 1),
+        "device": str(device),
         "data_hash": hashes,
         "dev": label_metrics(dev_targets, calibrated, labels, scores) if dev_examples else {},
     }
@@ -218,7 +228,7 @@ def train(config: TrainConfig) -> Path:
 
 def save_checkpoint(model: AdlintModel, tokenizer, directory: Path, config: ModelConfig) -> None:
     directory.mkdir(parents=True, exist_ok=True)
-    save_file({k: v.contiguous() for k, v in model.state_dict().items()}, str(directory / WEIGHTS))
+    save_file({k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}, str(directory / WEIGHTS))
     model.encoder.config.save_pretrained(directory / "encoder")
     tokenizer.save(str(directory / TOKENIZER_FILE))
     config.save(directory)
