@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from model.engine import Engine, Prediction
@@ -16,34 +16,29 @@ def _overlaps(a: Finding, b: Finding) -> bool:
     return a.start < b.end and b.start < a.end
 
 
-def _allowed_ranges(text: str, allow: Iterable[str]) -> list[tuple[int, int]]:
-    ranges = []
-    for term in allow:
-        start = text.find(term)
-        while term and start >= 0:
-            ranges.append((start, start + len(term)))
-            start = text.find(term, start + 1)
-    return ranges
-
-
 def fuse(
     text: str,
     prediction: Prediction,
     rule_findings: list[Finding],
     policy: str,
     thresholds: dict[str, float],
-    allow: Iterable[str] = (),
+    allowed: Sequence[tuple[int, int]] = (),
 ) -> CheckResult:
     """Combine model and rule findings under `policy`.
 
     model: the model's labels and spans only. rules: the rule layer only. union: either source flags.
     gated: the model decides, but `block` rules flag on their own too. explain: the model decides; rule
     findings only explain the labels it predicts. Customer deny terms flag under every policy but `model`:
-    the customer asked for them.
+    the customer asked for them. `allowed` are the stretches the customer's allow terms and names cover: a
+    model span inside one is dropped, and so is a label all of whose spans were (its words are lawful here).
     """
-    allowed = _allowed_ranges(text, allow)
     model_spans = [s for s in prediction.spans if not any(a <= s.start and s.end <= b for a, b in allowed)]
-    model_labels = {lab for lab, p in prediction.scores.items() if p >= thresholds[lab]}
+    model_labels = {
+        lab
+        for lab, p in prediction.scores.items()
+        if p >= thresholds[lab]
+        and (any(s.label == lab for s in model_spans) or not any(s.label == lab for s in prediction.spans))
+    }
     if policy == "model":
         rule_findings = []
     elif policy == "rules":
@@ -107,7 +102,8 @@ class Checker:
     ) -> CheckResult:
         """Fuse one model prediction with the rule layer; the service calls this after micro-batching."""
         findings = self.rules.scan(text, industry=industry, allow=allow, deny=deny)
-        return fuse(text, prediction, findings, self.config.fusion, self.config.thresholds, allow)
+        allowed = self.rules.allowed_ranges(text, allow)
+        return fuse(text, prediction, findings, self.config.fusion, self.config.thresholds, allowed)
 
     def check(
         self,

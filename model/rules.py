@@ -147,6 +147,16 @@ class Rules:
             kept = [h for h in kept if h.entry.custom or lawful.covering(h) is None]
         return [_finding(normalized, h) for h in longest_first(kept)]
 
+    def allowed_ranges(self, text: str, allow: Sequence[str] = ()) -> list[tuple[int, int]]:
+        """Where the deployment's allow terms and names and this call's `allow` occur in `text` (original
+        offsets), matched on normalized text like every term, so 頂級匯 is covered by an allowed 顶级汇."""
+        lists = self._lists(allow, ())
+        if not lists:
+            return []
+        normalized = self.normalizer(text)
+        shields = [s for custom in lists for s in custom.shields(normalized.text)]
+        return [normalized.to_original(s.start, s.end) for s in shields]
+
     def lexicon_stats(self) -> dict:
         """Entry counts by label, by industry scope ("all" or one id) and applicable per industry."""
         entries = self.lexicon.entries

@@ -84,3 +84,17 @@ def test_violation_far_past_the_first_window_is_found_where_it_is(checker):
     position = text.index("全网最低价")
     assert any(s.start >= position - 5 and s.label == "absolute_term" for s in result.spans)
     assert all(text[s.start : s.end] == s.text for s in result.spans)
+
+
+def test_allowed_brand_clears_the_model_finding_but_not_a_violation_beside_it(checker, tmp_path):
+    assert checker.check(["顶级汇火锅新店开业，欢迎品尝"])[0].labels == ["absolute_term"]
+    [allowed, with_violation] = checker.check(
+        ["頂級匯火锅新店开业，欢迎品尝", "顶级汇火锅，全网最低价"], allow=["顶级汇"]
+    )
+    assert allowed.labels == [] and allowed.spans == []
+    assert with_violation.labels == ["absolute_term"]
+    assert [s.text for s in with_violation.spans] == ["全网最低价"]
+    lists = tmp_path / "lists.yaml"
+    lists.write_text("names: [第一坊]\n", encoding="utf-8")
+    assert checker.check(["第一坊手工面馆今日开业"])[0].labels == ["absolute_term"]
+    assert Checker.load(lists_path=lists).check(["第一坊手工面馆今日开业"])[0].labels == []
