@@ -7,7 +7,7 @@ from pathlib import Path
 
 from model.engine import Engine, Prediction
 from model.findings import CheckResult, Finding
-from model.rules import DenyItem, Rules
+from model.rules import DenyItem, Lawful, Rules
 
 SHIPPED_ARTIFACT = Path(__file__).parent / "artifact"
 
@@ -16,23 +16,33 @@ def _overlaps(a: Finding, b: Finding) -> bool:
     return a.start < b.end and b.start < a.end
 
 
+def _cleared(span: Finding, lawful: Sequence[Lawful]) -> bool:
+    return any(
+        r.start <= span.start and span.end <= r.end and (r.labels is None or span.label in r.labels) for r in lawful
+    )
+
+
 def fuse(
     text: str,
     prediction: Prediction,
     rule_findings: list[Finding],
     policy: str,
     thresholds: dict[str, float],
-    allowed: Sequence[tuple[int, int]] = (),
+    lawful: Sequence[Lawful] = (),
 ) -> CheckResult:
     """Combine model and rule findings under `policy`.
 
     model: the model's labels and spans only. rules: the rule layer only. union: either source flags.
     gated: the model decides, but `block` rules flag on their own too. explain: the model decides; rule
     findings only explain the labels it predicts. Customer deny terms flag under every policy but `model`:
-    the customer asked for them. `allowed` are the stretches the customer's allow terms and names cover: a
-    model span inside one is dropped, and so is a label all of whose spans were (its words are lawful here).
+    the customer asked for them. `lawful` are the stretches the rule layer reads lawfully (`Rules.read`): a
+    model span inside one is dropped, and so is a label all of whose spans were (本品不能代替药物 is a required
+    notice, 国家级自然保护区 a designation, an allowed brand the customer's own word). Under `model` only the
+    customer's allow terms and names clear the model, not the context rules.
     """
-    model_spans = [s for s in prediction.spans if not any(a <= s.start and s.end <= b for a, b in allowed)]
+    if policy == "model":
+        lawful = [r for r in lawful if r.labels is None]
+    model_spans = [s for s in prediction.spans if not _cleared(s, lawful)]
     model_labels = {
         lab
         for lab, p in prediction.scores.items()
@@ -101,9 +111,9 @@ class Checker:
         deny: Sequence[DenyItem] = (),
     ) -> CheckResult:
         """Fuse one model prediction with the rule layer; the service calls this after micro-batching."""
-        findings = self.rules.scan(text, industry=industry, allow=allow, deny=deny)
-        allowed = self.rules.allowed_ranges(text, allow)
-        return fuse(text, prediction, findings, self.config.fusion, self.config.thresholds, allowed)
+        flagged = any(p >= self.config.thresholds[lab] for lab, p in prediction.scores.items())
+        reading = self.rules.read(text, industry=industry, allow=allow, deny=deny, lawful=flagged)
+        return fuse(text, prediction, reading.findings, self.config.fusion, self.config.thresholds, reading.lawful)
 
     def check(
         self,

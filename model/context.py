@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import NamedTuple
 
 from model.anchors import anchors
@@ -45,6 +45,9 @@ class Shields:
         self._shields = sorted(shields, key=lambda s: s.start)
         self._starts = [s.start for s in self._shields]
         self._longest = max((s.end - s.start for s in self._shields), default=0)
+
+    def __iter__(self) -> Iterator[Shield]:
+        return iter(self._shields)
 
     def covering(self, hit: Hit) -> Shield | None:
         low = bisect_left(self._starts, hit.start - self._longest + 1)

@@ -2,7 +2,8 @@
 
 `Rules.scan` normalizes the text (evasions undone, offsets kept), finds lexicon entries for the industry
 plus the customer's deny terms, drops what a lawful reading covers (context exceptions, allow terms,
-names), keeps the longest of overlapping findings and reports spans of the original text.
+names), keeps the longest of overlapping findings and reports spans of the original text. `Rules.read` also
+returns those lawful stretches, so the model's own findings inside them can be cleared the same way.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from model.context import Context, Shield, Shields
 from model.custom_lists import CustomLists, DeniedItem, DenyItem, DeploymentLists, deny_key
@@ -22,9 +24,25 @@ from model.lexicon_loader import ALL, Lexicon, load_lexicon
 from model.matcher import Hit, Matcher
 from model.normalize import Normalized, normalizer_for
 
-__all__ = ["DenyItem", "Rules", "scan"]
+__all__ = ["DenyItem", "Lawful", "Reading", "Rules", "scan"]
 
 _SEVERITY_RANK = {"block": 0, "review": 1}
+
+
+class Lawful(NamedTuple):
+    """A stretch of the original text read lawfully for `labels`: a shield of the context rules (a required
+    notice, a designation, an ordinary word), or a customer's allow term or name (None: every label)."""
+
+    start: int
+    end: int
+    labels: frozenset[str] | None
+
+
+class Reading(NamedTuple):
+    """What the rule layer makes of one text: its findings and the stretches it reads lawfully."""
+
+    findings: list[Finding]
+    lawful: list[Lawful]
 
 
 def check_industry(industry: str | None) -> None:
@@ -125,19 +143,30 @@ class Rules:
         self, text: str, industry: str | None = None, allow: Sequence[str] = (), deny: Sequence[DenyItem] = ()
     ) -> list[Finding]:
         """Findings in `text` sorted by start, non-overlapping; `allow`/`deny` apply to this call only."""
+        return self.read(text, industry, allow, deny, lawful=False).findings
+
+    def read(
+        self,
+        text: str,
+        industry: str | None = None,
+        allow: Sequence[str] = (),
+        deny: Sequence[DenyItem] = (),
+        lawful: bool = True,
+    ) -> Reading:
+        """`scan`'s findings plus, with `lawful`, the stretches read lawfully (original offsets), in one pass."""
         check_industry(industry)
         lists = self._lists(allow, deny)
         normalized = self.normalizer(text)
         norm = normalized.text
         hits, context_keys = self._matcher.find(norm, industry)
         denied = [h for custom in lists for h in custom.hits(norm)]
-        if lists:
-            allowed = Shields(s for custom in lists for s in custom.shields(norm))
+        allowed = Shields(s for custom in lists for s in custom.shields(norm)) if lists else None
+        if allowed:
             hits = [h for h in hits if allowed.covering(h) is None]
             denied = [h for h in denied if allowed.covering(h) is None]
         hits = outermost(hits) + denied
-        if not hits:
-            return []
+        if not hits and not lawful:
+            return Reading([], [])
         context = self._context.read(norm, context_keys)
         kept, excused = [], []
         for hit in hits:
@@ -145,17 +174,12 @@ class Rules:
         if excused:  # 并非全网最低价: the shorter 最低价 in an excused phrase goes with it, a deny term does not
             lawful = Shields(Shield(h.start, h.end, None) for h in excused)
             kept = [h for h in kept if h.entry.custom or lawful.covering(h) is None]
-        return [_finding(normalized, h) for h in longest_first(kept)]
-
-    def allowed_ranges(self, text: str, allow: Sequence[str] = ()) -> list[tuple[int, int]]:
-        """Where the deployment's allow terms and names and this call's `allow` occur in `text` (original
-        offsets), matched on normalized text like every term, so 頂級匯 is covered by an allowed 顶级汇."""
-        lists = self._lists(allow, ())
-        if not lists:
-            return []
-        normalized = self.normalizer(text)
-        shields = [s for custom in lists for s in custom.shields(normalized.text)]
-        return [normalized.to_original(s.start, s.end) for s in shields]
+        findings = [_finding(normalized, h) for h in longest_first(kept)]
+        if not lawful:
+            return Reading(findings, [])
+        stretches = [(s.start, s.end, None) for s in allowed or ()]
+        stretches += [(s.start, s.end, s.rule.labels) for s in context.shields if s.rule and not s.rule.tags]
+        return Reading(findings, [Lawful(*normalized.to_original(a, b), labels) for a, b, labels in stretches])
 
     def lexicon_stats(self) -> dict:
         """Entry counts by label, by industry scope ("all" or one id) and applicable per industry."""

@@ -494,3 +494,13 @@ def test_invalid_context_rule_is_rejected(tmp_path: Path) -> None:
             "terms": ["最好的朋友"]}
     with pytest.raises(LexiconError, match="y-rule.*tags"):
         load_lexicon(_lexicon(tmp_path, [_entry()], [rule]))
+
+
+def test_read_reports_the_stretches_it_reads_lawfully_in_original_offsets(rules):
+    text = "温馨提示：投資有風險，入市需謹慎。顶级汇新品上市"
+    reading = rules.read(text, allow=["顶级汇"])
+    assert reading.findings == rules.scan(text, allow=["顶级汇"])
+    notice = next(r for r in reading.lawful if r.labels == frozenset(LABELS))
+    assert text[notice.start : notice.end] == "投資有風險，入市需謹慎"
+    brand = next(r for r in reading.lawful if r.labels is None)
+    assert text[brand.start : brand.end] == "顶级汇"

@@ -66,24 +66,24 @@ def evaluate(
     labels = list(checker.config.labels)
     texts = [e.text for e in examples]
     predictions = checker.engine.predict(texts)
-    findings = [checker.rules.scan(t) for t in texts]
+    readings = [checker.rules.read(t) for t in texts]
     model_scores = np.array([[p.scores[lab] for lab in labels] for p in predictions])
     external_texts = read_external(external) if external else []
     external_predictions = checker.engine.predict(external_texts) if external_texts else []
-    external_findings = [checker.rules.scan(t) for t in external_texts]
+    external_readings = [checker.rules.read(t) for t in external_texts]
     report: dict = {"split": str(split), "examples": len(examples), "model_version": checker.version, "policies": {}}
     for policy in FUSION_POLICIES:
         results = [
-            fuse(t, p, f, policy, checker.config.thresholds)
-            for t, p, f in zip(texts, predictions, findings, strict=True)
+            fuse(t, p, r.findings, policy, checker.config.thresholds, r.lawful)
+            for t, p, r in zip(texts, predictions, readings, strict=True)
         ]
         rule_scores = np.array([[float(lab in r.labels) for lab in labels] for r in results])
         scores = rule_scores if policy == "rules" else np.maximum(model_scores, rule_scores * (policy != "model"))
         entry = policy_report(examples, results, labels, scores)
         if external_texts:
             flagged = [
-                bool(fuse(t, p, f, policy, checker.config.thresholds).labels)
-                for t, p, f in zip(external_texts, external_predictions, external_findings, strict=True)
+                bool(fuse(t, p, r.findings, policy, checker.config.thresholds, r.lawful).labels)
+                for t, p, r in zip(external_texts, external_predictions, external_readings, strict=True)
             ]
             entry["external_fpr"] = round(float(np.mean(flagged)), 4)
         report["policies"][policy] = entry
