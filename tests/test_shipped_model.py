@@ -70,6 +70,22 @@ def test_lawful_uses_of_trigger_words_are_not_flagged(checker, text):
     assert result.labels == [], result
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "投资有风险，入市需谨慎。",
+        "基金过往业绩不代表其未来表现，基金投资需谨慎。",
+        "本品不能代替药物。",
+        "国家级自然保护区内禁止采摘植物。",
+    ],
+)
+def test_the_rule_layer_clears_model_findings_inside_notices_and_designations(checker, text):
+    prediction = checker.engine.predict([text])[0]
+    assert any(p >= checker.config.thresholds[lab] for lab, p in prediction.scores.items()), "the model flags it"
+    [result] = checker.check([text])
+    assert result.labels == [] and result.spans == [], result
+
+
 def test_a_required_notice_does_not_hide_the_claim_beside_it(checker):
     [result] = checker.check(["本品不能代替药物。坚持吃一个月，血糖稳稳降下来"])
     assert result.labels == ["exaggerated_claim"]
@@ -95,6 +111,5 @@ def test_allowed_brand_clears_the_model_finding_but_not_a_violation_beside_it(ch
     assert with_violation.labels == ["absolute_term"]
     assert [s.text for s in with_violation.spans] == ["全网最低价"]
     lists = tmp_path / "lists.yaml"
-    lists.write_text("names: [第一坊]\n", encoding="utf-8")
-    assert checker.check(["第一坊手工面馆今日开业"])[0].labels == ["absolute_term"]
-    assert Checker.load(lists_path=lists).check(["第一坊手工面馆今日开业"])[0].labels == []
+    lists.write_text("names: [顶级汇]\n", encoding="utf-8")
+    assert Checker.load(lists_path=lists).check(["顶级汇火锅新店开业，欢迎品尝"])[0].labels == []

@@ -20,7 +20,7 @@ class TrainConfig:
     data: list[str] = field(default_factory=list)
     include_corpus: bool = True
     output_dir: str = "runs/latest"
-    epochs: int = 4
+    epochs: int = 3
     batch_size: int = 16
     learning_rate: float = 1e-4
     head_learning_rate: float = 1e-3
@@ -34,7 +34,7 @@ class TrainConfig:
     max_steps: int = 0
     threads: int = 0
     device: str = "auto"  # auto: the first CUDA GPU when there is one, else the CPU
-    version: str = "0.4.0"
+    version: str = "0.5.0"
 
     def __post_init__(self) -> None:
         checks = {
