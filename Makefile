@@ -39,7 +39,7 @@ bench: install
 	$(BIN)/adlint serve --port 8765 & pid=$$!; sleep 8; \
 	$(BIN)/python bench/service_load.py --url http://127.0.0.1:8765 --model model/artifact; kill $$pid
 
-# Rebuilds the shipped model from data/ (about 25 minutes on 2 CPU cores).
+# Rebuilds the shipped model from data/ (about 23 minutes on 2 CPU cores).
 retrain: install
 	$(BIN)/adlint data build
 	$(BIN)/adlint data validate

@@ -10,6 +10,8 @@ from model.findings import CheckResult, Finding
 from model.rules import DenyItem, Lawful, Rules
 
 SHIPPED_ARTIFACT = Path(__file__).parent / "artifact"
+# Policies under which only a model label (or a customer's deny term) lets a rule finding through.
+QUIET_WITHOUT_MODEL = ("model", "explain")
 
 
 def _overlaps(a: Finding, b: Finding) -> bool:
@@ -112,6 +114,8 @@ class Checker:
     ) -> CheckResult:
         """Fuse one model prediction with the rule layer; the service calls this after micro-batching."""
         flagged = any(p >= self.config.thresholds[lab] for lab, p in prediction.scores.items())
+        if not flagged and self.config.fusion in QUIET_WITHOUT_MODEL and not self.rules.denies(deny):
+            return CheckResult(labels=[], scores=prediction.scores, spans=[])  # nothing the rules find could show
         reading = self.rules.read(text, industry=industry, allow=allow, deny=deny, lawful=flagged)
         return fuse(text, prediction, reading.findings, self.config.fusion, self.config.thresholds, reading.lawful)
 

@@ -139,6 +139,10 @@ class Rules:
             lists.append(self._per_request(tuple(allow), tuple(deny_key(d) for d in deny)))
         return [custom for custom in lists if custom]
 
+    def denies(self, deny: Sequence[DenyItem] = ()) -> bool:
+        """Whether a customer's deny term (the deployment's, or these) could flag a text on its own."""
+        return bool(deny) or any(custom.denying.size for custom in self._lists((), ()))
+
     def scan(
         self, text: str, industry: str | None = None, allow: Sequence[str] = (), deny: Sequence[DenyItem] = ()
     ) -> list[Finding]:

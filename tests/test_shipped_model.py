@@ -113,3 +113,13 @@ def test_allowed_brand_clears_the_model_finding_but_not_a_violation_beside_it(ch
     lists = tmp_path / "lists.yaml"
     lists.write_text("names: [顶级汇]\n", encoding="utf-8")
     assert Checker.load(lists_path=lists).check(["顶级汇火锅新店开业，欢迎品尝"])[0].labels == []
+
+
+def test_customer_deny_terms_flag_copy_the_model_finds_clean(checker, tmp_path):
+    text = "温和清洁，洗后不紧绷"
+    assert checker.check([text])[0].labels == []
+    [result] = checker.check([text], deny=["不紧绷"])
+    assert [(s.text, s.source) for s in result.spans] == [("不紧绷", "rule")] and result.labels
+    lists = tmp_path / "lists.yaml"
+    lists.write_text("deny: [洗后不紧绷]\n", encoding="utf-8")
+    assert [s.text for s in Checker.load(lists_path=lists).check([text])[0].spans] == ["洗后不紧绷"]
