@@ -176,8 +176,8 @@ class Rules:
         for hit in hits:
             (kept if context.excuse(hit) is None else excused).append(hit)
         if excused:  # 并非全网最低价: the shorter 最低价 in an excused phrase goes with it, a deny term does not
-            lawful = Shields(Shield(h.start, h.end, None) for h in excused)
-            kept = [h for h in kept if h.entry.custom or lawful.covering(h) is None]
+            excusing = Shields(Shield(h.start, h.end, None) for h in excused)
+            kept = [h for h in kept if h.entry.custom or excusing.covering(h) is None]
         findings = [_finding(normalized, h) for h in longest_first(kept)]
         if not lawful:
             return Reading(findings, [])
