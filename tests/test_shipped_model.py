@@ -77,6 +77,8 @@ def test_lawful_uses_of_trigger_words_are_not_flagged(checker, text):
         "基金过往业绩不代表其未来表现，基金投资需谨慎。",
         "本品不能代替药物。",
         "国家级自然保护区内禁止采摘植物。",
+        "100%纯棉",
+        "面料：羊绒含量100%",
     ],
 )
 def test_the_rule_layer_clears_model_findings_inside_notices_and_designations(checker, text):
@@ -84,6 +86,12 @@ def test_the_rule_layer_clears_model_findings_inside_notices_and_designations(ch
     assert any(p >= checker.config.thresholds[lab] for lab, p in prediction.scores.items()), "the model flags it"
     [result] = checker.check([text])
     assert result.labels == [] and result.spans == [], result
+
+
+def test_composition_does_not_hide_an_effect_percentage_or_a_promise_beside_it(checker):
+    antibacterial, slimming = checker.check(["抗菌率100%，宝宝贴身穿更安心", "100%纯棉，穿上立刻瘦十斤"])
+    assert "exaggerated_claim" in antibacterial.labels
+    assert slimming.labels == ["exaggerated_claim"] and all("纯棉" not in s.text for s in slimming.spans)
 
 
 def test_a_required_notice_does_not_hide_the_claim_beside_it(checker):
